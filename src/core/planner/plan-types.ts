@@ -1,0 +1,77 @@
+import type { Architecture, InstanceType } from '../catalog/instance-type.ts';
+import type { Resources } from '../resources.ts';
+
+/** Where a job may run. Every field narrows; absent means "anything". */
+export interface JobConstraints {
+  /** Exact type names ("c6i.2xlarge") or patterns ("g5.*", "c7g.*", "*.4xlarge"). */
+  readonly instanceTypes?: readonly string[];
+  readonly architecture?: Architecture;
+  /** Allowed GPU models ("A10G", "L4"); only meaningful for jobs that ask for GPUs. */
+  readonly gpuModels?: readonly string[];
+}
+
+export interface PendingJob {
+  readonly id: string;
+  readonly demand: Resources;
+  readonly constraints: JobConstraints;
+  /** Higher first. */
+  readonly priority: number;
+  /** When the job was enqueued, in seconds on any fixed scale; older first among equals. */
+  readonly enqueuedAt: number;
+}
+
+export type NodeState = 'launching' | 'registered' | 'draining';
+
+export interface FleetNode {
+  readonly id: string;
+  readonly type: string;
+  readonly state: NodeState;
+  /** Capacity not yet taken by running tasks nor by jobs already bound to this node. */
+  readonly free: Resources;
+}
+
+export interface PlacementPolicy {
+  /** Most instances alive at once (existing + new). */
+  readonly maxInstances: number;
+  /** Most fleet cost per hour in USD (existing + new). */
+  readonly maxHourlyCost: number;
+  /** Most instances per type name or pattern ("p4d.*": 2). */
+  readonly typeLimits: Readonly<Record<string, number>>;
+  /**
+   * USD/hour added to each new instance when comparing fleets: > 0 prefers fewer,
+   * larger instances (fewer boots, fewer API calls) over the cheapest mix.
+   */
+  readonly instancePenaltyPerHour: number;
+}
+
+export interface PlannerInput {
+  readonly jobs: readonly PendingJob[];
+  readonly nodes: readonly FleetNode[];
+  readonly catalog: readonly InstanceType[];
+  readonly policy: PlacementPolicy;
+}
+
+export type WaitCode =
+  | 'no-compatible-type' // no type in the catalog can ever hold it
+  | 'max-instances'
+  | 'max-hourly-cost'
+  | 'type-limit';
+
+export interface WaitReason {
+  readonly code: WaitCode;
+  /** One sentence a human understands. */
+  readonly message: string;
+}
+
+export interface Plan {
+  /** Start now on a registered node. */
+  readonly starts: readonly { readonly jobId: string; readonly nodeId: string }[];
+  /** Bind to a node that is still launching; start when it registers. */
+  readonly bindings: readonly { readonly jobId: string; readonly nodeId: string }[];
+  /** New instances to launch, one entry per instance, with the jobs bound to it. */
+  readonly launches: readonly { readonly type: string; readonly jobIds: readonly string[] }[];
+  /** Jobs that stay in the queue this round, each with why. */
+  readonly waiting: readonly { readonly jobId: string; readonly reason: WaitReason }[];
+  /** USD/hour of the instances in `launches`. */
+  readonly launchHourlyCost: number;
+}
