@@ -25,15 +25,25 @@ export interface PackedBins {
 
 export interface PackingResult {
   readonly bins: readonly PackedBins[];
-  /** Per group: items no kind can hold (too large in some dimension, or no compatible kind). */
-  readonly unpackable: readonly number[];
+  /** Per group: items left out (no compatible kind holds one, or every such kind is at its limit). */
+  readonly unpacked: readonly number[];
   readonly cost: number;
 }
 
+/** At most `max` bins in total of the listed kinds (e.g. a per-type or per-family instance limit). */
+export interface KindLimit {
+  readonly kinds: readonly number[];
+  readonly max: number;
+}
+
 export interface PackingOptions {
+  /** Bins that may be bought; items that fit only kinds at their limit stay unpacked. */
+  readonly limits?: readonly KindLimit[];
   /**
    * How hard to try after the first good packing, in units of work (deterministic,
    * never time). 0 = construction only. The default suits planning rounds.
    */
   readonly effort?: number;
+  /** Seed of the improvement phase's random choices (same seed, same packing). */
+  readonly seed?: number;
 }
