@@ -81,7 +81,8 @@ export function improveBins(p: PackingProblem, bins: WorkBin[], options: Improve
   let work = 0;
   const lowerBound = singleKindLowerBound(p);
   const failures = new Set<WorkBin>();
-  while (work < options.effort && bins.length > lowerBound) {
+  // A single bin cannot be emptied into nothing; the lower bound cannot be beaten.
+  while (work < options.effort && bins.length > Math.max(lowerBound, 1)) {
     const victim = pickVictim(p, bins, failures);
     if (victim === undefined) break;
     const attemptBudget = Math.min(options.effort - work, Math.max(options.effort / 8, 1));
@@ -263,7 +264,7 @@ function kick(
   const position = randomIndex(random, pool.length);
   const g = pool[position]!;
   const candidates = bins.filter((bin) => accepts(p, bin, g));
-  if (candidates.length === 0) return bins.length;
+  if (candidates.length === 0) return bins.length + 1;
   const bin = candidates[randomIndex(random, candidates.length)]!;
   touch(bin);
   pool.splice(position, 1);

@@ -1,6 +1,174 @@
-import type { Plan, PlannerInput } from './plan-types.ts';
+import type { InstanceType } from '../catalog/instance-type.ts';
+import { matchesTypePattern } from '../catalog/type-pattern.ts';
+import { packItems } from '../packing/pack.ts';
+import type { BinKind, ItemGroup, KindLimit } from '../packing/pack-types.ts';
+import { DIMENSIONS, formatResources } from '../resources.ts';
+import { explainNoCompatibleType } from './compatibility.ts';
+import { buildJobClasses, type JobClass } from './job-classes.ts';
+import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
+import type { FleetNode, Plan, PlannerInput, WaitReason } from './plan-types.ts';
 
-/** The placement planner. Work in progress. */
-export function planFleet(_input: PlannerInput): Plan {
-  throw new Error('planFleet: not written yet');
+type Placement = { jobId: string; nodeId: string };
+type Launch = { type: string; jobIds: string[] };
+type Waiting = { jobId: string; reason: WaitReason };
+
+/**
+ * The placement planner: pending jobs, the fleet, the catalog and the policy in; a
+ * plan out. Pure and deterministic.
+ *
+ * 1. Registered nodes first, fullest first (sunk cost; consolidates work).
+ * 2. Then nodes already launching (they are paid for too).
+ * 3. Then new instances, priority tier by tier: leftover room on instances planned for
+ *    a higher tier first, then the cheapest fleet the packing engine finds for the
+ *    rest, cut to the policy's limits keeping the instances that carry the most work
+ *    per dollar.
+ * Every job ends in exactly one of starts, bindings, launches, waiting (with a reason).
+ */
+export function planFleet(input: PlannerInput): Plan {
+  const { catalog, policy } = input;
+  const typeIndex = new Map(catalog.map((t, i) => [t.name, i]));
+  const classes = buildJobClasses(input.jobs, catalog);
+  const taken = new Int32Array(classes.length);
+
+  const starts: Placement[] = [];
+  const bindings: Placement[] = [];
+  const usable = input.nodes.filter((n) => n.state !== 'draining' && typeIndex.has(n.type));
+  placeOnSlots(classes, taken, slotsFullestFirst(usable, 'registered', typeIndex, catalog), (slot, ids) =>
+    ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })),
+  );
+  placeOnSlots(classes, taken, slotsFullestFirst(usable, 'launching', typeIndex, catalog), (slot, ids) =>
+    ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
+  );
+
+  const budget = {
+    instances: policy.maxInstances - input.nodes.length,
+    cost: policy.maxHourlyCost - input.nodes.reduce((sum, n) => sum + (catalog[typeIndex.get(n.type) ?? -1]?.pricePerHour ?? 0), 0),
+    typeRoom: Object.entries(policy.typeLimits).map(([pattern, max]) => ({
+      pattern,
+      max,
+      kinds: catalog.flatMap((t, i) => (matchesTypePattern(t.name, pattern) ? [i] : [])),
+      room: max - input.nodes.filter((n) => matchesTypePattern(n.type, pattern)).length,
+    })),
+  };
+  const launches: (Launch & { slot: Slot })[] = [];
+  const waiting: Waiting[] = [];
+  const kinds: BinKind[] = catalog.map((t) => ({ capacity: DIMENSIONS.map((d) => t.allocatable[d]), cost: t.pricePerHour + policy.instancePenaltyPerHour }));
+
+  for (const tier of [...new Set(classes.map((c) => c.priority))]) {
+    const tierClasses = classes.map((c, i) => ({ c, i })).filter(({ c }) => c.priority === tier);
+    // Room left on instances planned for higher tiers.
+    const tierTaken = Int32Array.from(tierClasses, ({ i }) => taken[i]!);
+    placeOnSlots(
+      tierClasses.map(({ c }) => c),
+      tierTaken,
+      launches.map((l) => l.slot),
+      (slot, ids) => launches.find((l) => l.slot === slot)!.jobIds.push(...ids),
+    );
+    tierClasses.forEach(({ i }, t) => (taken[i] = tierTaken[t]!));
+
+    const open = tierClasses.filter(({ c, i }) => c.jobs.length > taken[i]!);
+    if (open.length === 0) continue;
+    const groups: ItemGroup[] = open.map(({ c, i }) => ({
+      demand: DIMENSIONS.map((d) => c.demand[d]),
+      count: c.jobs.length - taken[i]!,
+      kinds: c.allowedTypes.reduce<number[]>((ks, allowed, k) => (allowed ? [...ks, k] : ks), []),
+    }));
+    const limits: KindLimit[] = budget.typeRoom.map((l) => ({ kinds: l.kinds, max: Math.max(0, l.room) }));
+    const packing = packItems(groups, kinds, { limits });
+
+    const instances = packing.bins
+      .flatMap((bin) =>
+        Array.from({ length: bin.copies }, () => {
+          const jobIds: string[] = [];
+          let size = 0;
+          for (const { group, count } of bin.contents) {
+            const { c, i } = open[group]!;
+            jobIds.push(...c.jobs.slice(taken[i]!, taken[i]! + count).map((j) => j.id));
+            taken[i]! += count;
+            size += count * c.size;
+          }
+          return { typeIndex: bin.kind, jobIds, workPerDollar: size / kinds[bin.kind]!.cost };
+        }),
+      )
+      .sort((a, b) => b.workPerDollar - a.workPerDollar);
+
+    for (const instance of instances) {
+      const type = catalog[instance.typeIndex]!;
+      const refusal = budgetRefusal(budget.instances, budget.cost, type, policy.maxInstances, policy.maxHourlyCost);
+      if (refusal) {
+        instance.jobIds.forEach((jobId) => waiting.push({ jobId, reason: refusal }));
+        continue;
+      }
+      budget.instances -= 1;
+      budget.cost -= type.pricePerHour;
+      for (const limit of budget.typeRoom) if (limit.kinds.includes(instance.typeIndex)) limit.room -= 1;
+      const free = DIMENSIONS.map((d) => type.allocatable[d]);
+      for (const id of instance.jobIds) {
+        const job = jobsById(classes).get(id)!;
+        DIMENSIONS.forEach((d, k) => (free[k]! -= job.demand[d]));
+      }
+      launches.push({ type: type.name, jobIds: instance.jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free } });
+    }
+
+    packing.unpacked.forEach((count, group) => {
+      if (count === 0) return;
+      const { c, i } = open[group]!;
+      const reason = unplaceableReason(c, catalog, budget.typeRoom);
+      c.jobs.slice(taken[i]!, taken[i]! + count).forEach((job) => waiting.push({ jobId: job.id, reason }));
+      taken[i]! += count;
+    });
+  }
+
+  return {
+    starts,
+    bindings,
+    launches: launches.map(({ type, jobIds }) => ({ type, jobIds })),
+    waiting,
+    launchHourlyCost: launches.reduce((sum, l) => sum + catalog[typeIndex.get(l.type)!]!.pricePerHour, 0),
+  };
+}
+
+const jobsByIdCache = new WeakMap<readonly JobClass[], Map<string, JobClass['jobs'][number]>>();
+function jobsById(classes: readonly JobClass[]): Map<string, JobClass['jobs'][number]> {
+  let map = jobsByIdCache.get(classes);
+  if (!map) {
+    map = new Map(classes.flatMap((c) => c.jobs.map((j) => [j.id, j] as const)));
+    jobsByIdCache.set(classes, map);
+  }
+  return map;
+}
+
+function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'], typeIndex: ReadonlyMap<string, number>, catalog: readonly InstanceType[]): Slot[] {
+  return nodes
+    .filter((n) => n.state === state)
+    .map((n) => {
+      const t = typeIndex.get(n.type)!;
+      const free = DIMENSIONS.map((d) => n.free[d]);
+      return { slot: { id: n.id, typeIndex: t, free }, fullness: fullness(free, DIMENSIONS.map((d) => catalog[t]!.allocatable[d])) };
+    })
+    .sort((a, b) => b.fullness - a.fullness || (a.slot.id < b.slot.id ? -1 : a.slot.id > b.slot.id ? 1 : 0))
+    .map((s) => s.slot);
+}
+
+function budgetRefusal(instancesLeft: number, costLeft: number, type: InstanceType, maxInstances: number, maxHourlyCost: number): WaitReason | undefined {
+  if (instancesLeft <= 0) {
+    return { code: 'max-instances', message: `policy.maxInstances (${maxInstances}) reached: no more instances may be launched` };
+  }
+  if (type.pricePerHour > costLeft + 1e-9) {
+    return {
+      code: 'max-hourly-cost',
+      message: `policy.maxHourlyCost ($${maxHourlyCost}/h) reached: a ${type.name} costs $${type.pricePerHour}/h and $${Math.max(0, costLeft).toFixed(2)}/h is left`,
+    };
+  }
+  return undefined;
+}
+
+function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], typeRoom: readonly { pattern: string; max: number; kinds: number[] }[]): WaitReason {
+  const impossible = explainNoCompatibleType(c.demand, c.constraints, catalog);
+  if (impossible) return { code: 'no-compatible-type', message: `needs ${formatResources(c.demand)}; ${impossible}` };
+  const blocking = typeRoom.filter((l) => l.kinds.some((k) => c.allowedTypes[k] === 1)).map((l) => `${l.pattern} (${l.max})`);
+  return {
+    code: 'type-limit',
+    message: `every instance type that can hold it is at its limit in policy.typeLimits: ${blocking.join(', ')}`,
+  };
 }

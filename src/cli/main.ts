@@ -1,0 +1,59 @@
+// The loadmaster command line. bin/loadmaster.js calls main(); tests call it with their
+// own argv and streams. Exit codes: 0 ok, 2 the user's mistake (flags, config,
+// snapshot), 1 loadmaster's own failure.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { processIo, type CliIo } from './cli-io.ts';
+import { runConfigCheck } from './commands/config-check.ts';
+import { runPlan, type PlanOptions } from './commands/plan.ts';
+import { EXIT_INTERNAL, EXIT_USAGE } from './report-input-error.ts';
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('loadmaster')
+    .description('Schedules batch container jobs onto right-sized EC2 instances for Amazon ECS.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  const config = program.command('config').description('work with config files');
+  config
+    .command('check')
+    .description('validate config files offline, exactly as the daemon does at start')
+    .argument('<files...>', 'YAML config files')
+    .action(async (files: string[]) => {
+      exitCode = await runConfigCheck(files, io);
+    });
+
+  program
+    .command('plan')
+    .description('show what loadmaster would start, launch and leave waiting for a state snapshot')
+    .requiredOption('--config <file>', 'YAML config file')
+    .requiredOption('--state <file>', 'state snapshot (JSON: pending jobs and nodes)')
+    .option('--json', 'print the plan as JSON')
+    .action(async (options: PlanOptions) => {
+      exitCode = await runPlan(options, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here too, with exit code 0; the message is already printed.
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    io.stderr.write(`loadmaster: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (process.env['LOADMASTER_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+/** Read at run time: the same relative path works from src/cli and dist/cli. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const parsed: unknown = JSON.parse(text);
+  return typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string' ? parsed.version : 'unknown';
+}

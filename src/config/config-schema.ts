@@ -1,0 +1,194 @@
+// The one schema of loadmaster's YAML config file. Every section lives here so that
+// `loadmaster config check` and the daemon validate exactly the same thing. Later
+// sections (daemon, cloud, queue, server) are added as further keys of `configSchema`.
+//
+// This file checks each value on its own and within its section; what needs the
+// instance type catalog (do patterns match anything? does an algorithm fit any type?)
+// is checked afterwards by check-references.ts.
+import { z } from 'zod';
+import { DEFAULT_OVERHEAD } from '../core/catalog/allocatable.ts';
+import type { Architecture } from '../core/catalog/instance-type.ts';
+import { isValidTypePattern } from '../core/catalog/type-pattern.ts';
+import { describeValue, listAlternatives } from './input-issues.ts';
+
+/** The placeholders an algorithm's command may use; the controller fills them in per job. */
+export const COMMAND_PLACEHOLDERS = {
+  input: 'the first input (S3 URI)',
+  inputs: 'all inputs, space-separated',
+  outputPrefix: 'the S3 prefix the job writes under',
+  jobId: 'the job id',
+  attempt: 'the attempt number, starting at 1',
+} as const;
+
+/** Default job timeout: a safety net so a hung container does not hold an instance forever. */
+export const DEFAULT_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+const ARCHITECTURE_VALUES = ['x86_64', 'arm64'] as const satisfies readonly Architecture[];
+
+// ---- building blocks -------------------------------------------------------------
+
+/** YAML's `section:` with nothing under it is null: read it as "use the defaults". */
+function section<Schema extends z.ZodType>(schema: Schema) {
+  return z.preprocess((value) => value ?? undefined, schema);
+}
+
+/** An instance type name or pattern ("c7g.2xlarge", "g5.*"); also used by the state snapshot. */
+export const typePattern = z.string().refine(isValidTypePattern, {
+  error: (issue) =>
+    `expected an instance type name or pattern such as "c7g.2xlarge", "g5.*" or "*.4xlarge" ` +
+    `(letters, digits, ".", "-" and the wildcards "*" and "?"), got ${describeValue(issue.input)}`,
+});
+
+const typeName = z.string().refine((name) => /^[a-z0-9-]+\.[a-z0-9-]+$/.test(name), {
+  error: (issue) => `expected an instance type name such as "c7g.2xlarge" (no wildcards), got ${describeValue(issue.input)}`,
+});
+
+const architecture = z.enum(ARCHITECTURE_VALUES);
+
+const envVarName = z.string().refine((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name), {
+  error: (issue) => `expected an environment variable name (letters, digits and "_", not starting with a digit), got ${describeValue(issue.input)}`,
+});
+
+// ECS task definition families allow letters, digits, "-" and "_", up to 255 characters.
+const algorithmName = z.string().refine((name) => /^[A-Za-z0-9_-]{1,255}$/.test(name), {
+  error: (issue) => `expected an algorithm name of letters, digits, "-" and "_" (it names an ECS task definition), got ${describeValue(issue.input)}`,
+});
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+
+const commandArgument = z.string().superRefine((argument, context) => {
+  for (const [, name] of argument.matchAll(PLACEHOLDER)) {
+    if (name !== undefined && !(name in COMMAND_PLACEHOLDERS)) {
+      const known = listAlternatives(Object.keys(COMMAND_PLACEHOLDERS).map((p) => `{${p}}`));
+      context.addIssue({ code: 'custom', input: argument, message: `unknown placeholder {${name}} in ${describeValue(argument)}; expected ${known}` });
+    }
+  }
+});
+
+// ---- catalog ----------------------------------------------------------------------
+
+const addedInstanceType = z
+  .strictObject({
+    name: typeName,
+    vcpu: z.int().min(1),
+    memoryMiB: z.int().min(1),
+    gpu: z.int().min(0).default(0),
+    gpuModel: z.string().min(1).optional(),
+    architecture,
+    pricePerHour: z.number().positive(),
+  })
+  .superRefine((spec, context) => {
+    if (spec.gpuModel !== undefined && spec.gpu === 0) {
+      context.addIssue({ code: 'custom', path: ['gpuModel'], input: spec.gpuModel, message: `gpuModel ${describeValue(spec.gpuModel)} is set but gpu is 0; expected gpu >= 1 or no gpuModel` });
+    }
+    // Jobs narrow by GPU model, so a GPU type without one could never be chosen by them.
+    if (spec.gpu > 0 && spec.gpuModel === undefined) {
+      context.addIssue({ code: 'custom', path: ['gpuModel'], input: undefined, message: `missing: gpu is ${spec.gpu}, expected the GPU model, e.g. "L4"` });
+    }
+  });
+
+const overheadSchema = z.strictObject({
+  memoryPercent: z.number().min(0).max(50).default(DEFAULT_OVERHEAD.memoryPercent),
+  reservedMemoryMiB: z.int().min(0).default(DEFAULT_OVERHEAD.reservedMemoryMiB),
+  reservedCpuUnits: z.int().min(0).default(DEFAULT_OVERHEAD.reservedCpuUnits),
+});
+
+const catalogSchema = z.strictObject({
+  /** Types to consider (names or patterns); absent = every built-in type. */
+  include: z.array(typePattern).min(1).optional(),
+  exclude: z.array(typePattern).default([]),
+  /** USD/hour overrides (negotiated or regional prices). */
+  prices: z.record(typeName, z.number().positive()).default({}),
+  /** Types the built-in list lacks. */
+  add: z.array(addedInstanceType).default([]),
+  overhead: section(overheadSchema.prefault({})),
+});
+
+// ---- policy -----------------------------------------------------------------------
+
+const policySchema = z.strictObject({
+  maxInstances: z.int().min(0).default(100),
+  maxHourlyCost: z.number().min(0).default(100),
+  typeLimits: z.record(typePattern, z.int().min(0)).default({}),
+  instancePenaltyPerHour: z.number().min(0).default(0),
+});
+
+// ---- algorithms -------------------------------------------------------------------
+
+const algorithmResources = z
+  .strictObject({
+    /** ECS cpu units, 1024 = 1 vCPU. */
+    cpu: z.int().min(1),
+    /** The minimum the container needs (ECS memoryReservation); what placement packs. */
+    memoryMiB: z.int().min(1),
+    /** What the container would like (ECS memory hard limit when set). */
+    memorySuggestedMiB: z.int().min(1).optional(),
+    gpu: z.int().min(0).default(0),
+  })
+  .superRefine((r, context) => {
+    if (r.memorySuggestedMiB !== undefined && r.memorySuggestedMiB < r.memoryMiB) {
+      context.addIssue({
+        code: 'custom',
+        path: ['memorySuggestedMiB'],
+        input: r.memorySuggestedMiB,
+        message: `expected memorySuggestedMiB >= memoryMiB (${r.memoryMiB}), got ${r.memorySuggestedMiB}`,
+      });
+    }
+  });
+
+const algorithmEnv = z
+  .strictObject({
+    required: z.array(envVarName).default([]),
+    optional: z.array(envVarName).default([]),
+  })
+  .superRefine((env, context) => {
+    env.optional.forEach((name, index) => {
+      if (env.required.includes(name)) {
+        context.addIssue({ code: 'custom', path: ['optional', index], input: name, message: `"${name}" is listed as both required and optional; expected it in one list only` });
+      }
+    });
+  });
+
+const algorithmSchema = z.strictObject({
+  image: z.string().min(1),
+  /** Overrides the image's CMD; may use COMMAND_PLACEHOLDERS. Absent = the image's own. */
+  command: z.array(commandArgument).min(1).optional(),
+  resources: algorithmResources,
+  /** Narrows the instance types the algorithm may run on (names or patterns). */
+  instanceTypes: z.array(typePattern).min(1).optional(),
+  architecture: architecture.optional(),
+  /** Allowed GPU models ("A10G", "L4"); only consulted when resources.gpu > 0. */
+  gpuModels: z.array(z.string().min(1)).min(1).optional(),
+  env: section(algorithmEnv.prefault({})),
+  timeoutSeconds: z.int().min(1).default(DEFAULT_TIMEOUT_SECONDS),
+  retry: section(
+    z
+      .strictObject({
+        /** Total attempts, the first included. */
+        attempts: z.int().min(1).max(100).default(1),
+        /** Exit codes worth retrying; empty = any non-zero exit. */
+        exitCodes: z.array(z.int().min(1).max(255)).default([]),
+      })
+      .prefault({}),
+  ),
+});
+
+// ---- the whole file ---------------------------------------------------------------
+
+export const configSchema = z
+  .strictObject({
+    catalog: section(catalogSchema.prefault({})),
+    policy: section(policySchema.prefault({})),
+    /** The registered algorithms, one ECS task definition each. */
+    algorithms: z.record(algorithmName, algorithmSchema),
+  })
+  .superRefine((config, context) => {
+    if (Object.keys(config.algorithms).length === 0) {
+      context.addIssue({ code: 'custom', path: ['algorithms'], input: config.algorithms, message: 'expected at least one algorithm, got none' });
+    }
+  });
+
+export type LoadmasterConfig = z.output<typeof configSchema>;
+export type AlgorithmConfig = LoadmasterConfig['algorithms'][string];
+export type CatalogConfig = LoadmasterConfig['catalog'];
+export type PolicyConfig = LoadmasterConfig['policy'];

@@ -1,0 +1,56 @@
+import { DIMENSIONS } from '../resources.ts';
+import type { JobClass } from './job-classes.ts';
+
+/** Capacity a job can be put on this round: a registered node, a launching one, or an instance planned earlier in the round. */
+export interface Slot {
+  readonly id: string;
+  readonly typeIndex: number;
+  /** Free capacity per dimension, in DIMENSIONS order; lowered as jobs are placed. */
+  readonly free: number[];
+}
+
+/**
+ * First fit, classes in the order given (priority, then largest first), slots in the
+ * order given (the caller puts the fullest first, so work consolidates and emptier
+ * nodes can drain). As many jobs of a class as fit go on a slot at once.
+ * `taken[c]` counts the jobs of class c already placed (its oldest), and grows.
+ */
+export function placeOnSlots(
+  classes: readonly JobClass[],
+  taken: Int32Array,
+  slots: readonly Slot[],
+  place: (slot: Slot, jobIds: readonly string[]) => void,
+): void {
+  classes.forEach((jobClass, c) => {
+    const demand = DIMENSIONS.map((d) => jobClass.demand[d]);
+    for (const slot of slots) {
+      const left = jobClass.jobs.length - taken[c]!;
+      if (left === 0) return;
+      if (jobClass.allowedTypes[slot.typeIndex] !== 1) continue;
+      let n = left;
+      demand.forEach((need, d) => {
+        if (need > 0) n = Math.min(n, Math.floor(slot.free[d]! / need));
+      });
+      if (n <= 0) continue;
+      demand.forEach((need, d) => (slot.free[d]! -= n * need));
+      place(
+        slot,
+        jobClass.jobs.slice(taken[c]!, taken[c]! + n).map((j) => j.id),
+      );
+      taken[c]! += n;
+    }
+  });
+}
+
+/** Mean used share over the dimensions the type has: higher is fuller. */
+export function fullness(free: readonly number[], allocatable: readonly number[]): number {
+  let used = 0;
+  let dims = 0;
+  allocatable.forEach((cap, d) => {
+    if (cap > 0) {
+      used += 1 - free[d]! / cap;
+      dims++;
+    }
+  });
+  return dims === 0 ? 0 : used / dims;
+}

@@ -1,0 +1,164 @@
+// From a state snapshot plus the config to the planner's input: each job's demand and
+// constraints come from its algorithm (narrowed by the job), each node's free capacity
+// is what the catalog says it can hold minus what is in use.
+import { algorithmConstraints, algorithmDemand, catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
+import type { LoadmasterConfig } from '../config/config-schema.ts';
+import { closestMatch, describeValue, formatPath, listAlternatives, type InputIssue, type PathSegment } from '../config/input-issues.ts';
+import type { LineLocator } from '../config/source-locations.ts';
+import type { InstanceType } from '../core/catalog/instance-type.ts';
+import { allowsType } from '../core/planner/compatibility.ts';
+import { matchesAnyTypePattern, matchesTypePattern } from '../core/catalog/type-pattern.ts';
+import type { FleetNode, JobConstraints, PendingJob, PlannerInput } from '../core/planner/plan-types.ts';
+import { DIMENSIONS, resources, subtract, type Resources } from '../core/resources.ts';
+import { SnapshotError } from './snapshot-error.ts';
+import type { SnapshotJob, SnapshotNode, StateSnapshot } from './snapshot-schema.ts';
+
+export interface SnapshotContext {
+  /** Names the snapshot in messages; default "snapshot". */
+  readonly source?: string;
+  readonly locate?: LineLocator;
+  /** The catalog built from `config`, when the caller already has it. */
+  readonly catalog?: readonly InstanceType[];
+}
+
+/** Throws SnapshotError listing every job and node that does not agree with the config. */
+export function snapshotToPlannerInput(snapshot: StateSnapshot, config: LoadmasterConfig, context: SnapshotContext = {}): PlannerInput {
+  const catalog = context.catalog ?? catalogFromConfig(config);
+  const issues: InputIssue[] = [];
+  const report = (path: readonly PathSegment[], message: string): void => {
+    const line = context.locate?.(path);
+    issues.push(line === undefined ? { path: formatPath(path), message } : { path: formatPath(path), message, line });
+  };
+
+  reportDuplicates(snapshot.pending.map((job) => job.jobId), 'pending', 'jobId', 'job ids', report);
+  reportDuplicates(snapshot.nodes.map((node) => node.id), 'nodes', 'id', 'node ids', report);
+
+  const jobs = snapshot.pending.flatMap((job, index) => {
+    const converted = toPendingJob(job, ['pending', index], config, catalog, report);
+    return converted ? [converted] : [];
+  });
+  const typesByName = new Map(catalog.map((type) => [type.name, type]));
+  const nodes = snapshot.nodes.flatMap((node, index) => {
+    const converted = toFleetNode(node, ['nodes', index], typesByName, report);
+    return converted ? [converted] : [];
+  });
+
+  if (issues.length > 0) throw new SnapshotError(context.source ?? 'snapshot', issues);
+  return { jobs, nodes, catalog, policy: policyFromConfig(config) };
+}
+
+type Report = (path: readonly PathSegment[], message: string) => void;
+
+function reportDuplicates(ids: readonly string[], list: string, key: string, what: string, report: Report): void {
+  const firstIndex = new Map<string, number>();
+  ids.forEach((id, index) => {
+    const first = firstIndex.get(id);
+    if (first === undefined) firstIndex.set(id, index);
+    else report([list, index, key], `${describeValue(id)} is also ${list}[${first}].${key}; expected unique ${what}`);
+  });
+}
+
+function toPendingJob(
+  job: SnapshotJob,
+  path: readonly PathSegment[],
+  config: LoadmasterConfig,
+  catalog: readonly InstanceType[],
+  report: Report,
+): PendingJob | undefined {
+  const algorithm = Object.hasOwn(config.algorithms, job.algorithm) ? config.algorithms[job.algorithm] : undefined;
+  if (!algorithm) {
+    const names = Object.keys(config.algorithms);
+    const suggestion = closestMatch(job.algorithm, names);
+    report(
+      [...path, 'algorithm'],
+      `unknown algorithm ${describeValue(job.algorithm)} (job ${job.jobId}); expected one of the config's algorithms: ${names.join(', ')}` +
+        (suggestion ? `; did you mean "${suggestion}"?` : ''),
+    );
+    return undefined;
+  }
+
+  const base = algorithmDemand(algorithm);
+  // A job may override any subset of its algorithm's resources (e.g. a larger image).
+  const demand: Resources = resources((d) => job.resources?.[d] ?? base[d]);
+  const constraints = narrowedConstraints(job, path, algorithmConstraints(algorithm), catalog, report);
+  if (!constraints) return undefined;
+  return {
+    id: job.jobId,
+    demand,
+    constraints,
+    priority: job.priority,
+    enqueuedAt: Date.parse(job.enqueuedAt) / 1000,
+  };
+}
+
+/** The algorithm's constraints, narrowed by the job's instanceTypes; undefined when that leaves nothing. */
+function narrowedConstraints(
+  job: SnapshotJob,
+  path: readonly PathSegment[],
+  fromAlgorithm: JobConstraints,
+  catalog: readonly InstanceType[],
+  report: Report,
+): JobConstraints | undefined {
+  const jobPatterns = job.instanceTypes;
+  if (!jobPatterns) return fromAlgorithm;
+
+  let unmatched = 0;
+  jobPatterns.forEach((pattern, index) => {
+    if (!catalog.some((type) => matchesTypePattern(type.name, pattern))) {
+      report([...path, 'instanceTypes', index], `${describeValue(pattern)} (job ${job.jobId}) matches no type in the catalog; expected a pattern matching at least one`);
+      unmatched++;
+    }
+  });
+  if (unmatched > 0) return undefined;
+
+  const allowed = catalog.filter((type) => matchesAnyTypePattern(type.name, jobPatterns) && allowsType(fromAlgorithm, type));
+  if (allowed.length === 0) {
+    report(
+      [...path, 'instanceTypes'],
+      `${describeValue(jobPatterns)} (job ${job.jobId}) shares no catalog type with what algorithm ${job.algorithm} allows ` +
+        `(${describeAlgorithmConstraints(fromAlgorithm)}); expected a narrowing of it`,
+    );
+    return undefined;
+  }
+  // Two pattern lists do not combine into one, but their common catalog types do.
+  return { ...fromAlgorithm, instanceTypes: fromAlgorithm.instanceTypes ? allowed.map((type) => type.name) : jobPatterns };
+}
+
+function describeAlgorithmConstraints(constraints: JobConstraints): string {
+  const parts: string[] = [];
+  if (constraints.instanceTypes) parts.push(`instanceTypes ${describeValue(constraints.instanceTypes)}`);
+  if (constraints.architecture) parts.push(`architecture ${constraints.architecture}`);
+  if (constraints.gpuModels) parts.push(`gpuModels ${describeValue(constraints.gpuModels)}`);
+  return parts.length > 0 ? listAlternatives(parts, 'and') : 'any type';
+}
+
+function toFleetNode(
+  node: SnapshotNode,
+  path: readonly PathSegment[],
+  typesByName: ReadonlyMap<string, InstanceType>,
+  report: Report,
+): FleetNode | undefined {
+  const type = typesByName.get(node.type);
+  if (!type) {
+    const suggestion = closestMatch(node.type, [...typesByName.keys()]);
+    report(
+      [...path, 'type'],
+      `${describeValue(node.type)} (node ${node.id}) is not in the catalog; expected a type the config's catalog includes` +
+        (suggestion ? `; did you mean "${suggestion}"?` : ''),
+    );
+    return undefined;
+  }
+  const used: Resources = node.used;
+  let overCommitted = false;
+  for (const d of DIMENSIONS) {
+    if (used[d] > type.allocatable[d]) {
+      report(
+        [...path, 'used', d],
+        `${used[d]} exceeds the ${type.allocatable[d]} allocatable on ${type.name} (node ${node.id}); expected at most ${type.allocatable[d]}`,
+      );
+      overCommitted = true;
+    }
+  }
+  if (overCommitted) return undefined;
+  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used) };
+}
