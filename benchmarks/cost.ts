@@ -11,9 +11,7 @@
 // per-instance cuts (a tighter valid bound), and the time
 // planFleet took (one run after a warm-up; measured, never asserted).
 
-import { realpathSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_OVERHEAD } from '../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../src/core/catalog/build-catalog.ts';
@@ -21,6 +19,7 @@ import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import type { Plan, PlannerInput } from '../src/core/planner/plan-types.ts';
 import { planFleet } from '../src/core/planner/planner.ts';
 import { costLowerBound } from './cost-lower-bound.ts';
+import { invokedDirectly, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, median, textTable, type Table } from './table.ts';
 import { launchCost, validatePlan } from './validate-plan.ts';
 import { GENEROUS_POLICY, generateWorkload, WORKLOAD_MIXES, type WorkloadMix } from './workloads/image-processing-workload.ts';
@@ -204,25 +203,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       `Ratio = launched cost / LP relaxation bound (1 = provably optimal); ` +
       `LP+cuts adds "an instance holds a whole number of each job" (y ≤ ⌊cap/r⌋·x), still a valid lower bound, tighter for large jobs.\n\n` +
       `${markdownTable(table)}\n\n${summary}\n`;
-    try {
-      writeFileSync(values.markdown, text);
-    } catch (error) {
-      console.error(`--markdown: ${errorMessage(error)}`);
-      return 1;
-    }
-    console.log(`# table written to ${values.markdown}`);
+    if (!writeMarkdown(values.markdown, text)) return 1;
   }
   return 0;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) process.exitCode = await main(process.argv.slice(2));
+if (invokedDirectly(import.meta.url)) process.exitCode = await main(process.argv.slice(2));

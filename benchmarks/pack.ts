@@ -7,12 +7,13 @@
 // Every packing is validated first; an invalid one stops the run with exit code 1.
 // Summary lines (per data set: 1-D, and vector per dimension) start with `#`.
 
-import { readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { packItems } from '../src/core/packing/pack.ts';
+import { invokedDirectly } from './cli-support.ts';
+import { errorMessage } from './table.ts';
 import type { BinKind, ItemGroup, PackingOptions, PackingResult } from '../src/core/packing/pack-types.ts';
 import { readBpplib } from './formats/bpplib.ts';
 import { OptimaTable, type KnownValues } from './formats/optima.ts';
@@ -357,18 +358,4 @@ export function main(argv: readonly string[], packer: Packer = packItems, io: Ou
   return 0;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -17,14 +17,14 @@
 // run with exit code 1. Times are measured and printed, never asserted.
 
 import { spawnSync } from 'node:child_process';
-import { realpathSync, writeFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DEFAULT_OVERHEAD } from '../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../src/core/catalog/build-catalog.ts';
 import type { Plan, PlannerInput } from '../src/core/planner/plan-types.ts';
 import { planFleet } from '../src/core/planner/planner.ts';
+import { invokedDirectly, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, median, textTable, type Table } from './table.ts';
 import { validatePlan } from './validate-plan.ts';
 import { GENEROUS_POLICY, generateFleet, generateWorkload, syntheticCatalog } from './workloads/image-processing-workload.ts';
@@ -251,25 +251,9 @@ export function main(argv: readonly string[]): number {
       `generous policy, seed ${settings.seed}; ${settings.runs} runs per size in a fresh process, node ${process.version}. ` +
       `Peak Δ = maxRSS after planning − RSS before (≤: the peak was reached while building the input).\n\n` +
       `${markdownTable(table)}\n`;
-    try {
-      writeFileSync(values.markdown, text);
-    } catch (error) {
-      console.error(`--markdown: ${errorMessage(error)}`);
-      return 1;
-    }
-    console.log(`# table written to ${values.markdown}`);
+    if (!writeMarkdown(values.markdown, text)) return 1;
   }
   return 0;
 }
 
-function invokedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) process.exitCode = main(process.argv.slice(2));
+if (invokedDirectly(import.meta.url)) process.exitCode = main(process.argv.slice(2));

@@ -1,19 +1,10 @@
-// A tiny seeded PRNG for benchmarks and tests: same seed, same sequence, on every platform.
+// Random helpers for generated workloads, on the core's seeded PRNG.
 
-/** A source of uniform numbers in [0, 1). */
-export type Random = () => number;
+import { seededRandom, type Random } from '../../src/core/random.ts';
 
-/** mulberry32: 32-bit state, period 2^32, good enough for workloads (not for cryptography). */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Random };
+/** The core's mulberry32, under the name the workload code uses. */
+export const mulberry32 = seededRandom;
 
 /** An integer in [min, max], both included. */
 export function randomInt(random: Random, min: number, max: number): number {
