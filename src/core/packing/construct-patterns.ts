@@ -80,12 +80,16 @@ export function constructPatterns(
   return { patterns, leftOver };
 }
 
-/** Better value per cost first; then the cheaper bin; then the lower kind index. */
+/**
+ * Better value per cost first. At equal value per cost (prices are linear within a
+ * family), the larger bin: fewer instances to boot, call and watch for the same money,
+ * and more headroom under an instance-count limit. Then the lower kind index.
+ */
 function efficiencyOrder(p: PackingProblem, a: Candidate, b: Candidate): number {
   const ea = a.value / p.cost[a.kind]!;
   const eb = b.value / p.cost[b.kind]!;
-  if (Math.abs(ea - eb) > 1e-12 * Math.max(ea, eb)) return eb - ea;
-  return p.cost[a.kind]! - p.cost[b.kind]! || a.kind - b.kind;
+  if (Math.abs(ea - eb) > 1e-9 * Math.max(ea, eb)) return eb - ea;
+  return b.value - a.value || a.kind - b.kind;
 }
 
 /** First-fit-decreasing into one empty bin of kind k, anchor first. */
