@@ -113,7 +113,7 @@ function greedyFill(p: PackingProblem, k: number, anchor: number, residual: Int3
 
 /**
  * Branch-and-bound for the most valuable fill of one bin of kind k holding at least
- * one anchor item, within `nodeBudget` nodes. Bound: in each dimension d the rest
+ * one anchor item, within `nodeBudget` steps (nodes plus groups examined). Bound: in each dimension d the rest
  * can add at most free_d × (best value per unit of d among the groups still open).
  */
 function searchFill(p: PackingProblem, start: Candidate, anchor: number, residual: Int32Array, nodeBudget: number): Candidate {
@@ -162,6 +162,8 @@ function searchFill(p: PackingProblem, start: Candidate, anchor: number, residua
       bestTaken = taken.slice();
     }
     for (let i = from; i < open.length && nodes <= nodeBudget; i++) {
+      // Every group looked at costs a step, so wide instances cannot run away.
+      nodes++;
       if (bound(i, value) <= bestValue + 1e-12) return;
       const g = open[i]!;
       for (let n = Math.min(residual[g]!, maxFit(p, g, free)); n >= 1 && nodes <= nodeBudget; n--) {

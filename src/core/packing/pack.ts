@@ -6,8 +6,8 @@ import { buildPackingProblem, type PackingProblem } from './packing-problem.ts';
 
 /** Default improvement effort (move evaluations): a few milliseconds, enough for a planning round. */
 export const DEFAULT_EFFORT = 200_000;
-/** Branch-and-bound nodes per searched bin fill. */
-const SEARCH_NODES = 2_000;
+/** Branch-and-bound steps per searched bin fill. */
+const SEARCH_NODES = 40_000;
 /** Above this many bins, improvement is skipped: construction is already near the bound there. */
 const MAX_IMPROVED_BINS = 20_000;
 

@@ -51,6 +51,7 @@ export function planFleet(input: PlannerInput): Plan {
     })),
   };
   const launches: (Launch & { slot: Slot })[] = [];
+  const launchOfSlot = new Map<Slot, Launch>();
   const waiting: Waiting[] = [];
   const kinds: BinKind[] = catalog.map((t) => ({ capacity: DIMENSIONS.map((d) => t.allocatable[d]), cost: t.pricePerHour + policy.instancePenaltyPerHour }));
 
@@ -62,7 +63,7 @@ export function planFleet(input: PlannerInput): Plan {
       tierClasses.map(({ c }) => c),
       tierTaken,
       launches.map((l) => l.slot),
-      (slot, ids) => launches.find((l) => l.slot === slot)!.jobIds.push(...ids),
+      (slot, ids) => launchOfSlot.get(slot)!.jobIds.push(...ids),
     );
     tierClasses.forEach(({ i }, t) => (taken[i] = tierTaken[t]!));
 
@@ -80,14 +81,16 @@ export function planFleet(input: PlannerInput): Plan {
       .flatMap((bin) =>
         Array.from({ length: bin.copies }, () => {
           const jobIds: string[] = [];
+          const free = kinds[bin.kind]!.capacity.slice();
           let size = 0;
           for (const { group, count } of bin.contents) {
             const { c, i } = open[group]!;
             jobIds.push(...c.jobs.slice(taken[i]!, taken[i]! + count).map((j) => j.id));
             taken[i]! += count;
             size += count * c.size;
+            DIMENSIONS.forEach((d, k) => (free[k]! -= count * c.demand[d]));
           }
-          return { typeIndex: bin.kind, jobIds, workPerDollar: size / kinds[bin.kind]!.cost };
+          return { typeIndex: bin.kind, jobIds, free, workPerDollar: size / kinds[bin.kind]!.cost };
         }),
       )
       .sort((a, b) => b.workPerDollar - a.workPerDollar);
@@ -102,12 +105,9 @@ export function planFleet(input: PlannerInput): Plan {
       budget.instances -= 1;
       budget.cost -= type.pricePerHour;
       for (const limit of budget.typeRoom) if (limit.kinds.includes(instance.typeIndex)) limit.room -= 1;
-      const free = DIMENSIONS.map((d) => type.allocatable[d]);
-      for (const id of instance.jobIds) {
-        const job = jobsById(classes).get(id)!;
-        DIMENSIONS.forEach((d, k) => (free[k]! -= job.demand[d]));
-      }
-      launches.push({ type: type.name, jobIds: instance.jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free } });
+      const launch = { type: type.name, jobIds: instance.jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free: instance.free } };
+      launches.push(launch);
+      launchOfSlot.set(launch.slot, launch);
     }
 
     packing.unpacked.forEach((count, group) => {
@@ -126,16 +126,6 @@ export function planFleet(input: PlannerInput): Plan {
     waiting,
     launchHourlyCost: launches.reduce((sum, l) => sum + catalog[typeIndex.get(l.type)!]!.pricePerHour, 0),
   };
-}
-
-const jobsByIdCache = new WeakMap<readonly JobClass[], Map<string, JobClass['jobs'][number]>>();
-function jobsById(classes: readonly JobClass[]): Map<string, JobClass['jobs'][number]> {
-  let map = jobsByIdCache.get(classes);
-  if (!map) {
-    map = new Map(classes.flatMap((c) => c.jobs.map((j) => [j.id, j] as const)));
-    jobsByIdCache.set(classes, map);
-  }
-  return map;
 }
 
 function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'], typeIndex: ReadonlyMap<string, number>, catalog: readonly InstanceType[]): Slot[] {
