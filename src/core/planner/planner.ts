@@ -6,7 +6,7 @@ import { DIMENSIONS, formatResources } from '../resources.ts';
 import { explainNoCompatibleType } from './compatibility.ts';
 import { buildJobClasses, type JobClass } from './job-classes.ts';
 import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
-import type { FleetNode, Plan, PlannerInput, WaitReason } from './plan-types.ts';
+import type { FleetNode, PlacementPolicy, Plan, PlannerInput, WaitReason } from './plan-types.ts';
 
 type Placement = { jobId: string; nodeId: string };
 type Launch = { type: string; jobIds: string[] };
@@ -40,7 +40,7 @@ export function planFleet(input: PlannerInput): Plan {
     ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
   );
 
-  const budget = {
+  const budget: Budget = {
     instances: policy.maxInstances - input.nodes.length,
     cost: policy.maxHourlyCost - input.nodes.reduce((sum, n) => sum + (catalog[typeIndex.get(n.type) ?? -1]?.pricePerHour ?? 0), 0),
     typeRoom: Object.entries(policy.typeLimits).map(([pattern, max]) => ({
@@ -67,56 +67,71 @@ export function planFleet(input: PlannerInput): Plan {
     );
     tierClasses.forEach(({ i }, t) => (taken[i] = tierTaken[t]!));
 
-    const open = tierClasses.filter(({ c, i }) => c.jobs.length > taken[i]!);
-    if (open.length === 0) continue;
-    const groups: ItemGroup[] = open.map(({ c, i }) => ({
-      demand: DIMENSIONS.map((d) => c.demand[d]),
-      count: c.jobs.length - taken[i]!,
-      kinds: c.allowedTypes.reduce<number[]>((ks, allowed, k) => (allowed ? [...ks, k] : ks), []),
-    }));
-    const limits: KindLimit[] = budget.typeRoom.map((l) => ({ kinds: l.kinds, max: Math.max(0, l.room) }));
-    const packing = packItems(groups, kinds, { limits });
+    // Jobs of this tier still without capacity, per class, oldest first. Each round packs
+    // them onto the types the budget still affords; instances the budget refuses send
+    // their jobs to the next round, which packs them onto what is left (smaller, cheaper).
+    let queues = tierClasses.map(({ c, i }) => ({ c, jobs: c.jobs.slice(taken[i]!) })).filter((q) => q.jobs.length > 0);
+    while (queues.length > 0) {
+      const affordable = (k: number): boolean => budget.instances > 0 && catalog[k]!.pricePerHour <= budget.cost + 1e-9;
+      const groups: ItemGroup[] = queues.map(({ c, jobs }) => ({
+        demand: DIMENSIONS.map((d) => c.demand[d]),
+        count: jobs.length,
+        kinds: c.allowedTypes.reduce<number[]>((ks, allowed, k) => (allowed && affordable(k) ? [...ks, k] : ks), []),
+      }));
+      const limits: KindLimit[] = budget.typeRoom.map((l) => ({ kinds: l.kinds, max: Math.max(0, l.room) }));
+      const packing = packItems(groups, kinds, { limits });
 
-    const instances = packing.bins
-      .flatMap((bin) =>
-        Array.from({ length: bin.copies }, () => {
-          const jobIds: string[] = [];
-          const free = kinds[bin.kind]!.capacity.slice();
-          let size = 0;
-          for (const { group, count } of bin.contents) {
-            const { c, i } = open[group]!;
-            jobIds.push(...c.jobs.slice(taken[i]!, taken[i]! + count).map((j) => j.id));
-            taken[i]! += count;
-            size += count * c.size;
-            DIMENSIONS.forEach((d, k) => (free[k]! -= count * c.demand[d]));
-          }
-          return { typeIndex: bin.kind, jobIds, free, workPerDollar: size / kinds[bin.kind]!.cost };
-        }),
-      )
-      .sort((a, b) => b.workPerDollar - a.workPerDollar);
+      const next = new Map<number, (typeof queues)[number]['jobs']>();
+      const consumed = new Int32Array(queues.length);
+      const instances = packing.bins
+        .flatMap((bin) =>
+          Array.from({ length: bin.copies }, () => {
+            const jobs: { group: number; job: (typeof queues)[number]['jobs'][number] }[] = [];
+            const free = kinds[bin.kind]!.capacity.slice();
+            let size = 0;
+            for (const { group, count } of bin.contents) {
+              const { c, jobs: queue } = queues[group]!;
+              for (const job of queue.slice(consumed[group]!, consumed[group]! + count)) jobs.push({ group, job });
+              consumed[group]! += count;
+              size += count * c.size;
+              DIMENSIONS.forEach((d, k) => (free[k]! -= count * c.demand[d]));
+            }
+            return { typeIndex: bin.kind, jobs, free, workPerDollar: size / kinds[bin.kind]!.cost };
+          }),
+        )
+        .sort((a, b) => b.workPerDollar - a.workPerDollar);
 
-    for (const instance of instances) {
-      const type = catalog[instance.typeIndex]!;
-      const refusal = budgetRefusal(budget.instances, budget.cost, type, policy.maxInstances, policy.maxHourlyCost);
-      if (refusal) {
-        instance.jobIds.forEach((jobId) => waiting.push({ jobId, reason: refusal }));
-        continue;
+      let accepted = 0;
+      for (const instance of instances) {
+        const type = catalog[instance.typeIndex]!;
+        if (budgetRefusal(budget, type, policy)) {
+          for (const { group, job } of instance.jobs) next.set(group, [...(next.get(group) ?? []), job]);
+          continue;
+        }
+        accepted++;
+        budget.instances -= 1;
+        budget.cost -= type.pricePerHour;
+        for (const limit of budget.typeRoom) if (limit.kinds.includes(instance.typeIndex)) limit.room -= 1;
+        const jobIds = instance.jobs.map(({ job }) => job.id);
+        const launch = { type: type.name, jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free: instance.free } };
+        launches.push(launch);
+        launchOfSlot.set(launch.slot, launch);
       }
-      budget.instances -= 1;
-      budget.cost -= type.pricePerHour;
-      for (const limit of budget.typeRoom) if (limit.kinds.includes(instance.typeIndex)) limit.room -= 1;
-      const launch = { type: type.name, jobIds: instance.jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free: instance.free } };
-      launches.push(launch);
-      launchOfSlot.set(launch.slot, launch);
-    }
 
-    packing.unpacked.forEach((count, group) => {
-      if (count === 0) return;
-      const { c, i } = open[group]!;
-      const reason = unplaceableReason(c, catalog, budget.typeRoom);
-      c.jobs.slice(taken[i]!, taken[i]! + count).forEach((job) => waiting.push({ jobId: job.id, reason }));
-      taken[i]! += count;
-    });
+      packing.unpacked.forEach((count, group) => {
+        if (count === 0) return;
+        const { c, jobs: queue } = queues[group]!;
+        const reason = unplaceableReason(c, catalog, budget, policy);
+        for (const job of queue.slice(consumed[group]!, consumed[group]! + count)) waiting.push({ jobId: job.id, reason });
+      });
+      const refused = [...next].sort(([a], [b]) => a - b).map(([group, jobs]) => ({ c: queues[group]!.c, jobs }));
+      if (accepted === 0) {
+        for (const { c, jobs } of refused) for (const job of jobs) waiting.push({ jobId: job.id, reason: unplaceableReason(c, catalog, budget, policy) });
+        break;
+      }
+      queues = refused;
+    }
+    tierClasses.forEach(({ c, i }) => (taken[i] = c.jobs.length));
   }
 
   return {
@@ -140,25 +155,35 @@ function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'
     .map((s) => s.slot);
 }
 
-function budgetRefusal(instancesLeft: number, costLeft: number, type: InstanceType, maxInstances: number, maxHourlyCost: number): WaitReason | undefined {
-  if (instancesLeft <= 0) {
-    return { code: 'max-instances', message: `policy.maxInstances (${maxInstances}) reached: no more instances may be launched` };
+interface Budget {
+  instances: number;
+  cost: number;
+  readonly typeRoom: { readonly pattern: string; readonly max: number; readonly kinds: readonly number[]; room: number }[];
+}
+
+function budgetRefusal(budget: Budget, type: InstanceType, policy: PlacementPolicy): WaitReason | undefined {
+  if (budget.instances <= 0) {
+    return { code: 'max-instances', message: `policy.maxInstances (${policy.maxInstances}) reached: no more instances may be launched` };
   }
-  if (type.pricePerHour > costLeft + 1e-9) {
+  if (type.pricePerHour > budget.cost + 1e-9) {
     return {
       code: 'max-hourly-cost',
-      message: `policy.maxHourlyCost ($${maxHourlyCost}/h) reached: a ${type.name} costs $${type.pricePerHour}/h and $${Math.max(0, costLeft).toFixed(2)}/h is left`,
+      message: `policy.maxHourlyCost ($${policy.maxHourlyCost}/h) reached: the cheapest type that can hold it, ${type.name}, costs $${type.pricePerHour}/h and $${Math.max(0, budget.cost).toFixed(2)}/h is left`,
     };
   }
   return undefined;
 }
 
-function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], typeRoom: readonly { pattern: string; max: number; kinds: number[] }[]): WaitReason {
+/** Why a job of this class gets no new instance: impossible, then budget, then type limits. */
+function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], budget: Budget, policy: PlacementPolicy): WaitReason {
   const impossible = explainNoCompatibleType(c.demand, c.constraints, catalog);
   if (impossible) return { code: 'no-compatible-type', message: `needs ${formatResources(c.demand)}; ${impossible}` };
-  const blocking = typeRoom.filter((l) => l.kinds.some((k) => c.allowedTypes[k] === 1)).map((l) => `${l.pattern} (${l.max})`);
+  const cheapest = catalog.filter((_, k) => c.allowedTypes[k] === 1).reduce((a, b) => (b.pricePerHour < a.pricePerHour ? b : a));
+  const refusal = budgetRefusal(budget, cheapest, policy);
+  if (refusal) return refusal;
+  const blocking = budget.typeRoom.filter((l) => l.kinds.some((k) => c.allowedTypes[k] === 1)).map((l) => `${l.pattern} (${l.max})`);
   return {
     code: 'type-limit',
-    message: `every instance type that can hold it is at its limit in policy.typeLimits: ${blocking.join(', ')}`,
+    message: `every instance type that can hold it and fits the budget is at its limit in policy.typeLimits: ${blocking.join(', ')}`,
   };
 }

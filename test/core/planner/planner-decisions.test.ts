@@ -87,6 +87,17 @@ describe('planFleet decisions', () => {
     expect(plan.waiting[0]!.reason.message).toContain('policy.maxHourlyCost');
   });
 
+  it('when the budget refuses a large instance, packs its jobs onto smaller ones the budget affords', () => {
+    const plan = planFleet({ jobs: jobs('seg', 64, small), nodes: [], catalog, policy: { ...policy, maxHourlyCost: 1.2 } });
+    expect(plan.launches.length).toBeGreaterThan(0);
+    expect(plan.launchHourlyCost).toBeLessThanOrEqual(1.2);
+    const launched = plan.launches.flatMap((l) => l.jobIds).length;
+    // $1.2/h buys about 1.2 / (price per vCPU) one-vCPU jobs.
+    expect(launched).toBeGreaterThanOrEqual(Math.floor(1.2 / (price('c7g.large') / 2)) - 2);
+    expect(plan.waiting.every((w) => w.reason.code === 'max-hourly-cost')).toBe(true);
+    expect(launched + plan.waiting.length).toBe(64);
+  });
+
   it('falls back to another type when a type limit is reached, and waits when none is left', () => {
     const gpu = jobs('dl', 3, { cpu: 2048, memoryMiB: 8000, gpu: 1 });
     const limited = planFleet({ jobs: gpu, nodes: [], catalog, policy: { ...policy, typeLimits: { 'g6.*': 1 } } });
