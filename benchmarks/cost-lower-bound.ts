@@ -5,7 +5,7 @@ import highsImport from 'highs';
 import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import type { JobConstraints, PendingJob } from '../src/core/planner/plan-types.ts';
 import { DIMENSIONS, type Dimension, type Resources } from '../src/core/resources.ts';
-import { canHold } from './compatibility.ts';
+import { canHold } from '../src/core/planner/compatibility.ts';
 
 /** Identical jobs (same demand, same constraints) and the catalog types that can hold one. */
 export interface JobClass {

@@ -4,7 +4,7 @@
 import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import type { Plan, PlannerInput, WaitCode } from '../src/core/planner/plan-types.ts';
 import { add, fits, formatResources, ZERO, type Resources } from '../src/core/resources.ts';
-import { canHold } from './compatibility.ts';
+import { canHold } from '../src/core/planner/compatibility.ts';
 
 export interface PlanCheckOptions {
   /** Wait codes allowed in this run (e.g. only 'no-compatible-type' under a generous policy). */

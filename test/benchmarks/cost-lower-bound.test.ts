@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canHold } from '../../benchmarks/compatibility.ts';
+import { canHold } from '../../src/core/planner/compatibility.ts';
 import { costLowerBound, groupJobs } from '../../benchmarks/cost-lower-bound.ts';
 import type { Architecture, InstanceType } from '../../src/core/catalog/instance-type.ts';
 import type { JobConstraints, PendingJob } from '../../src/core/planner/plan-types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canHold } from '../../benchmarks/compatibility.ts';
+import { canHold } from '../../src/core/planner/compatibility.ts';
 import { ALGORITHMS, generateFleet, generateWorkload, syntheticCatalog, WORKLOAD_MIXES } from '../../benchmarks/workloads/image-processing-workload.ts';
 import { mulberry32, weightedIndex } from '../../benchmarks/workloads/random.ts';
 import { DEFAULT_OVERHEAD } from '../../src/core/catalog/allocatable.ts';

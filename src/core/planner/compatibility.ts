@@ -11,6 +11,11 @@ export function allowsType(constraints: JobConstraints, type: InstanceType): boo
   return true;
 }
 
+/** Whether a job may run on a type at all: its constraints allow the type, and one job fits it empty. */
+export function canHold(type: InstanceType, demand: Resources, constraints: JobConstraints): boolean {
+  return allowsType(constraints, type) && fits(demand, type.allocatable);
+}
+
 /** The constraints' own words: "instanceTypes g5.*, architecture arm64". */
 export function describeConstraints(constraints: JobConstraints): string {
   const parts: string[] = [];

@@ -1,5 +1,5 @@
 import type { InstanceType } from '../catalog/instance-type.ts';
-import { DIMENSIONS, resources, type Resources } from '../resources.ts';
+import { DIMENSIONS, fits, resources, type Resources } from '../resources.ts';
 import { allowsType } from './compatibility.ts';
 import type { JobConstraints, PendingJob } from './plan-types.ts';
 
@@ -55,7 +55,7 @@ function groupJobs(jobs: readonly PendingJob[], catalog: readonly InstanceType[]
       allowed = Uint8Array.from(catalog, (t) => (allowsType(entry.constraints, t) ? 1 : 0));
       allowedByConstraints.set(entry.constraintKey, allowed);
     }
-    const allowedTypes = Uint8Array.from(allowed, (a, i) => (a === 1 && DIMENSIONS.every((d) => entry.demand[d] <= catalog[i]!.allocatable[d]) ? 1 : 0));
+    const allowedTypes = Uint8Array.from(allowed, (a, i) => (a === 1 && fits(entry.demand, catalog[i]!.allocatable) ? 1 : 0));
     const size = DIMENSIONS.reduce((s, d) => (largest[d] > 0 ? s + entry.demand[d] / largest[d] : s), 0);
     entry.jobs.sort(olderFirst);
     classes.push({ demand: entry.demand, constraints: entry.constraints, priority: entry.priority, jobs: entry.jobs, allowedTypes, size });
