@@ -3,10 +3,10 @@
 // is what the catalog says it can hold minus what is in use.
 import { algorithmConstraints, algorithmDemand, catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
 import type { LoadmasterConfig } from '../config/config-schema.ts';
-import { closestMatch, describeValue, formatPath, listAlternatives, type InputIssue, type PathSegment } from '../config/input-issues.ts';
+import { closestMatch, describeValue, issueCollector, type InputIssue, type PathSegment } from '../config/input-issues.ts';
 import type { LineLocator } from '../config/source-locations.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
-import { allowsType } from '../core/planner/compatibility.ts';
+import { allowsType, describeConstraints } from '../core/planner/compatibility.ts';
 import { matchesAnyTypePattern, matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import type { FleetNode, JobConstraints, PendingJob, PlannerInput } from '../core/planner/plan-types.ts';
 import { DIMENSIONS, resources, subtract, type Resources } from '../core/resources.ts';
@@ -25,10 +25,7 @@ export interface SnapshotContext {
 export function snapshotToPlannerInput(snapshot: StateSnapshot, config: LoadmasterConfig, context: SnapshotContext = {}): PlannerInput {
   const catalog = context.catalog ?? catalogFromConfig(config);
   const issues: InputIssue[] = [];
-  const report = (path: readonly PathSegment[], message: string): void => {
-    const line = context.locate?.(path);
-    issues.push(line === undefined ? { path: formatPath(path), message } : { path: formatPath(path), message, line });
-  };
+  const report = issueCollector(issues, context.locate);
 
   reportDuplicates(snapshot.pending.map((job) => job.jobId), 'pending', 'jobId', 'job ids', report);
   reportDuplicates(snapshot.nodes.map((node) => node.id), 'nodes', 'id', 'node ids', report);
@@ -116,20 +113,12 @@ function narrowedConstraints(
     report(
       [...path, 'instanceTypes'],
       `${describeValue(jobPatterns)} (job ${job.jobId}) shares no catalog type with what algorithm ${job.algorithm} allows ` +
-        `(${describeAlgorithmConstraints(fromAlgorithm)}); expected a narrowing of it`,
+        `(${describeConstraints(fromAlgorithm)}); expected a narrowing of it`,
     );
     return undefined;
   }
   // Two pattern lists do not combine into one, but their common catalog types do.
   return { ...fromAlgorithm, instanceTypes: fromAlgorithm.instanceTypes ? allowed.map((type) => type.name) : jobPatterns };
-}
-
-function describeAlgorithmConstraints(constraints: JobConstraints): string {
-  const parts: string[] = [];
-  if (constraints.instanceTypes) parts.push(`instanceTypes ${describeValue(constraints.instanceTypes)}`);
-  if (constraints.architecture) parts.push(`architecture ${constraints.architecture}`);
-  if (constraints.gpuModels) parts.push(`gpuModels ${describeValue(constraints.gpuModels)}`);
-  return parts.length > 0 ? listAlternatives(parts, 'and') : 'any type';
 }
 
 function toFleetNode(

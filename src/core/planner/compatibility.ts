@@ -1,6 +1,7 @@
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { matchesAnyTypePattern } from '../catalog/type-pattern.ts';
-import { DIMENSIONS, DIMENSION_INFO, fits, type Resources } from '../resources.ts';
+import { DIMENSIONS, fits, formatResources, shortfall, type Resources } from '../resources.ts';
+import { describeValue, listAlternatives } from '../user-text.ts';
 import type { JobConstraints } from './plan-types.ts';
 
 /** Whether the job's constraints allow the type (names/patterns, architecture, GPU model); size is checked apart. */
@@ -16,37 +17,42 @@ export function canHold(type: InstanceType, demand: Resources, constraints: JobC
   return allowsType(constraints, type) && fits(demand, type.allocatable);
 }
 
-/** The constraints' own words: "instanceTypes g5.*, architecture arm64". */
+/** The constraints in the user's own words: `instanceTypes ["g5.*"] and architecture arm64`; "any type" when none. */
 export function describeConstraints(constraints: JobConstraints): string {
   const parts: string[] = [];
-  if (constraints.instanceTypes) parts.push(`instanceTypes ${constraints.instanceTypes.join(' ')}`);
+  if (constraints.instanceTypes) parts.push(`instanceTypes ${describeValue(constraints.instanceTypes)}`);
   if (constraints.architecture) parts.push(`architecture ${constraints.architecture}`);
-  if (constraints.gpuModels) parts.push(`gpuModels ${constraints.gpuModels.join(' ')}`);
-  return parts.join(', ');
+  if (constraints.gpuModels) parts.push(`gpuModels ${describeValue(constraints.gpuModels)}`);
+  return parts.length > 0 ? listAlternatives(parts, 'and') : 'any type';
 }
 
-/**
- * Why no type in the catalog can ever hold the job, in one sentence; undefined when
- * one can.
- */
-export function explainNoCompatibleType(demand: Resources, constraints: JobConstraints, catalog: readonly InstanceType[]): string | undefined {
-  const allowed = catalog.filter((t) => allowsType(constraints, t));
-  if (allowed.length === 0) {
-    return `no instance type in the catalog matches ${describeConstraints(constraints)}`;
-  }
-  if (allowed.some((t) => fits(demand, t.allocatable))) return undefined;
-  const short = DIMENSIONS.filter((d) => allowed.every((t) => demand[d] > t.allocatable[d]));
-  const scope = describeConstraints(constraints);
-  if (short.length > 0) {
-    const offers = short.map((d) => {
-      const largest = allowed.reduce((a, b) => (b.allocatable[d] > a.allocatable[d] ? b : a));
-      return `${DIMENSION_INFO[d].format(largest.allocatable[d])} (${largest.name})`;
-    });
-    return (
-      `no instance type ${scope ? `matching ${scope} ` : ''}can hold ${short.map((d) => DIMENSION_INFO[d].format(demand[d])).join(' and ')}: ` +
-      `the most any offers is ${offers.join(' and ')}`
-    );
-  }
-  // Each dimension fits somewhere, but never all on one type.
-  return `no single instance type ${scope ? `matching ${scope} ` : ''}has ${DIMENSIONS.map((d) => DIMENSION_INFO[d].format(demand[d])).join(', ')} allocatable at once`;
+/** Why no catalog type can ever hold a job: its constraints allow none, or it is larger than every one they allow. */
+export interface NoCompatibleType {
+  readonly cause: 'constraints' | 'size';
+  /** One sentence; the config check and the planner's wait reasons say it the same way. */
+  readonly message: string;
+}
+
+export function explainNoCompatibleType(demand: Resources, constraints: JobConstraints, catalog: readonly InstanceType[]): NoCompatibleType | undefined {
+  const candidates = catalog.filter((t) => allowsType(constraints, t));
+  if (candidates.length === 0) return { cause: 'constraints', message: `no catalog type satisfies ${describeConstraints(constraints)} together` };
+  if (candidates.some((t) => fits(demand, t.allocatable))) return undefined;
+  const closest = closestCandidate(demand, candidates);
+  return {
+    cause: 'size',
+    message:
+      `needs ${formatResources(demand)}, which fits no instance type it may run on; the largest candidate, ${closest.name}, ` +
+      `offers ${formatResources(closest.allocatable)} allocatable (short on ${listAlternatives(shortfall(demand, closest.allocatable), 'and')})`,
+  };
+}
+
+/** The candidate that comes closest to holding `demand`: most dimensions covered, then the largest. */
+function closestCandidate(demand: Resources, candidates: readonly InstanceType[]): InstanceType {
+  const coverage = (type: InstanceType): number =>
+    DIMENSIONS.reduce((sum, d) => sum + (demand[d] === 0 ? 1 : Math.min(1, type.allocatable[d] / demand[d])), 0);
+  const size = (type: InstanceType): number => DIMENSIONS.reduce((sum, d) => sum + (demand[d] === 0 ? 0 : type.allocatable[d] / demand[d]), 0);
+  return candidates.reduce((best, type) => {
+    const difference = coverage(type) - coverage(best);
+    return difference > 0 || (difference === 0 && size(type) > size(best)) ? type : best;
+  });
 }

@@ -2,7 +2,7 @@ import type { InstanceType } from '../catalog/instance-type.ts';
 import { matchesTypePattern } from '../catalog/type-pattern.ts';
 import { packItems } from '../packing/pack.ts';
 import type { BinKind, ItemGroup, KindLimit } from '../packing/pack-types.ts';
-import { DIMENSIONS, formatResources } from '../resources.ts';
+import { DIMENSIONS } from '../resources.ts';
 import { explainNoCompatibleType } from './compatibility.ts';
 import { buildJobClasses, type JobClass } from './job-classes.ts';
 import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
@@ -177,7 +177,7 @@ function budgetRefusal(budget: Budget, type: InstanceType, policy: PlacementPoli
 /** Why a job of this class gets no new instance: impossible, then budget, then type limits. */
 function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], budget: Budget, policy: PlacementPolicy): WaitReason {
   const impossible = explainNoCompatibleType(c.demand, c.constraints, catalog);
-  if (impossible) return { code: 'no-compatible-type', message: `needs ${formatResources(c.demand)}; ${impossible}` };
+  if (impossible) return { code: 'no-compatible-type', message: impossible.message };
   const cheapest = catalog.filter((_, k) => c.allowedTypes[k] === 1).reduce((a, b) => (b.pricePerHour < a.pricePerHour ? b : a));
   const refusal = budgetRefusal(budget, cheapest, policy);
   if (refusal) return refusal;

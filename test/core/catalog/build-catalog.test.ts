@@ -280,10 +280,12 @@ describe('buildCatalog', () => {
   });
 
   describe('CatalogError', () => {
-    it('is an Error named CatalogError', () => {
-      const error = new CatalogError('x');
-      expect(error).toBeInstanceOf(Error);
+    it('reports every mistake at once, each with its path in the options', () => {
+      const error = catalogErrorOf(() => build({ include: ['zz9.*'], exclude: ['m6i.larg'], prices: { 'm6i.large': -1 } }));
       expect(error.name).toBe('CatalogError');
+      expect(error.issues.map((i) => i.path)).toEqual([['include', 0], ['exclude', 0], ['prices', 'm6i.large']]);
+      expect(error.message.split('\n')).toHaveLength(3);
+      expect(error.message).toContain('catalog prices["m6i.large"]: price is -1');
     });
   });
 });

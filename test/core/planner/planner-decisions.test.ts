@@ -68,7 +68,7 @@ describe('planFleet decisions', () => {
     for (const l of plan.launches) expect(l.type.startsWith('g6.')).toBe(true);
     expect(plan.waiting).toHaveLength(1);
     expect(plan.waiting[0]!.reason.code).toBe('no-compatible-type');
-    expect(plan.waiting[0]!.reason.message).toMatch(/16 GPU.*the most any offers is 8 GPU/);
+    expect(plan.waiting[0]!.reason.message).toMatch(/needs .*16 GPU, which fits no instance type it may run on; the largest candidate, g\S+, offers .*8 GPU allocatable \(short on gpu\)/);
   });
 
   it('gives the last instance to the higher priority when maxInstances binds', () => {
