@@ -6,7 +6,8 @@ import { allocatableOf, DEFAULT_OVERHEAD, type OverheadRule } from '../../src/co
 import type { InstanceType } from '../../src/core/catalog/instance-type.ts';
 import type { FleetNode, JobConstraints, NodeState, PendingJob, PlacementPolicy } from '../../src/core/planner/plan-types.ts';
 import { add, resources, ZERO, type Resources } from '../../src/core/resources.ts';
-import { mulberry32, pick, weightedIndex, type Random } from './random.ts';
+import { seededRandom, type Random } from '../../src/core/random.ts';
+import { pick, weightedIndex } from './random.ts';
 
 const GIB = 1024;
 const VCPU = 1024;
@@ -90,7 +91,7 @@ export function mixWeights(mix: WorkloadMix): number[] {
  */
 export function generateWorkload(options: WorkloadOptions): PendingJob[] {
   if (!Number.isInteger(options.jobs) || options.jobs < 0) throw new Error(`generateWorkload: jobs must be a whole number ≥ 0, got ${options.jobs}`);
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const weights = mixWeights(options.mix);
   const width = String(Math.max(options.jobs - 1, 0)).length;
   const jobs: PendingJob[] = [];
@@ -123,7 +124,7 @@ const NODE_STATES: readonly { readonly state: NodeState; readonly weight: number
  */
 export function generateFleet(nodeCount: number, catalog: readonly InstanceType[], seed: number): FleetNode[] {
   if (catalog.length === 0 && nodeCount > 0) throw new Error('generateFleet: empty catalog');
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const stateWeights = NODE_STATES.map((s) => s.weight);
   const width = String(Math.max(nodeCount - 1, 0)).length;
   const nodes: FleetNode[] = [];
@@ -166,7 +167,7 @@ export function syntheticCatalog(count: number, base: readonly InstanceType[], o
   const out = [...base];
   if (count <= base.length) return out;
   if (base.length === 0) throw new Error('syntheticCatalog: empty base catalog');
-  const random: Random = mulberry32(options.seed ?? 1);
+  const random: Random = seededRandom(options.seed ?? 1);
   const overhead = options.overhead ?? DEFAULT_OVERHEAD;
   const names = new Set(base.map((t) => t.name));
   for (let i = 0; out.length < count; i++) {

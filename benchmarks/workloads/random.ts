@@ -1,10 +1,6 @@
 // Random helpers for generated workloads, on the core's seeded PRNG.
 
-import { seededRandom, type Random } from '../../src/core/random.ts';
-
-export type { Random };
-/** The core's mulberry32, under the name the workload code uses. */
-export const mulberry32 = seededRandom;
+import type { Random } from '../../src/core/random.ts';
 
 /** An integer in [min, max], both included. */
 export function randomInt(random: Random, min: number, max: number): number {
