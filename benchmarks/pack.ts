@@ -11,7 +11,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { packItems } from '../src/core/packing/pack.ts';
+import { EFFORT, packItems } from '../src/core/packing/pack.ts';
 import { invokedDirectly } from './cli-support.ts';
 import { errorMessage } from './table.ts';
 import type { BinKind, ItemGroup, PackingOptions, PackingResult } from '../src/core/packing/pack-types.ts';
@@ -32,7 +32,7 @@ const USAGE =
   '  FILES-or-DIRS  BPPLIB .txt or VPSolver .vbp instances; directories are searched recursively\n' +
   '  --optima FILE  optima.tsv or summary_known.tsv (may be repeated)\n' +
   '  --solution     after each result line, print {"instance": NAME, "bins": [[item indices...], ...]}\n' +
-  '  --effort N     PackingOptions.effort (default: the packer\'s own)\n' +
+  '  --effort N     PackingOptions.effort (default: EFFORT.offline, about a second at most per instance)\n' +
   '  --markdown FILE  also write the summary as a Markdown table';
 
 const defaultOutput: Output = {
@@ -227,7 +227,7 @@ function markdownTable(summaries: readonly DatasetSummary[], effort: number | un
   return [
     '# Packing benchmark',
     '',
-    `Effort: ${effort === undefined ? 'default' : effort}. Node ${process.version}.`,
+    `Effort: ${effort ?? `EFFORT.offline (${EFFORT.offline})`}. Node ${process.version}.`,
     '',
     line(header),
     line(header.map((_, i) => (i === 0 ? '---' : '---:'))),
@@ -275,7 +275,7 @@ export function main(argv: readonly string[], packer: Packer = packItems, io: Ou
       return 2;
     }
   }
-  const options: PackingOptions = effort === undefined ? {} : { effort };
+  const options: PackingOptions = { effort: effort ?? EFFORT.offline };
 
   const optima = new OptimaTable();
   let files: string[];

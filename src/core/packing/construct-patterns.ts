@@ -13,6 +13,8 @@ export interface ConstructionResult {
   readonly patterns: Pattern[];
   /** Per internal group: items left out because every kind that could hold them is at its limit. */
   readonly leftOver: Int32Array;
+  /** Search steps spent: what the construction cost, for callers that keep a budget. */
+  readonly steps: number;
 }
 
 interface Candidate {
@@ -50,6 +52,7 @@ export function constructPatterns(
   const leftOver = new Int32Array(p.groupCount);
   const scratch = new Float64Array(p.dims);
   let anchor = 0;
+  let steps = 0;
   for (;;) {
     while (anchor < p.groupCount && residual[anchor] === 0) anchor++;
     if (anchor >= p.groupCount) break;
@@ -58,6 +61,7 @@ export function constructPatterns(
     for (const k of p.kindsOf[anchor]!) {
       if (kindRoom(k) <= 0) continue;
       ranked.push(greedyFill(p, k, anchor, residual, scratch));
+      steps += p.groupCount - anchor;
     }
     if (ranked.length === 0) {
       leftOver[anchor] += residual[anchor]!;
@@ -68,7 +72,8 @@ export function constructPatterns(
     let best = ranked[0]!;
     for (const candidate of ranked.slice(0, SEARCHED_KINDS)) {
       const searched = searchFill(p, candidate, anchor, residual, searchNodes);
-      if (efficiencyOrder(p, searched, best) < 0) best = searched;
+      steps += searched.steps;
+      if (efficiencyOrder(p, searched.fill, best) < 0) best = searched.fill;
     }
 
     let copies = kindRoom(best.kind);
@@ -77,7 +82,7 @@ export function constructPatterns(
     for (const i of limitsOfKind[best.kind]!) room[i] -= copies;
     patterns.push({ kind: best.kind, groups: best.groups, counts: best.counts, copies });
   }
-  return { patterns, leftOver };
+  return { patterns, leftOver, steps };
 }
 
 /**
@@ -116,7 +121,7 @@ function greedyFill(p: PackingProblem, k: number, anchor: number, residual: Int3
  * one anchor item, within `nodeBudget` steps (nodes plus groups examined). Bound: in each dimension d the rest
  * can add at most free_d × (best value per unit of d among the groups still open).
  */
-function searchFill(p: PackingProblem, start: Candidate, anchor: number, residual: Int32Array, nodeBudget: number): Candidate {
+function searchFill(p: PackingProblem, start: Candidate, anchor: number, residual: Int32Array, nodeBudget: number): { fill: Candidate; steps: number } {
   const { dims } = p;
   const k = start.kind;
   const open: number[] = [];
@@ -181,7 +186,7 @@ function searchFill(p: PackingProblem, start: Candidate, anchor: number, residua
   }
 
   const found: Int32Array | null = bestTaken;
-  if (found === null) return start;
+  if (found === null) return { fill: start, steps: nodes };
   const groups: number[] = [];
   const counts: number[] = [];
   open.forEach((g, i) => {
@@ -190,5 +195,5 @@ function searchFill(p: PackingProblem, start: Candidate, anchor: number, residua
       counts.push(found[i]!);
     }
   });
-  return { kind: k, groups, counts, value: bestValue };
+  return { fill: { kind: k, groups, counts, value: bestValue }, steps: nodes };
 }

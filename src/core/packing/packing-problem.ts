@@ -29,6 +29,8 @@ export interface PackingProblem {
   readonly value: Float64Array;
   /** Original group index of each internal group. */
   readonly originalGroup: Int32Array;
+  /** Per dimension, the largest capacity of any kind: the scale of `size`. */
+  readonly largestCapacity: Float64Array;
 }
 
 export function buildPackingProblem(groups: readonly ItemGroup[], kinds: readonly BinKind[]): PackingProblem {
@@ -95,7 +97,7 @@ export function buildPackingProblem(groups: readonly ItemGroup[], kinds: readonl
     kindsOf.push(Int32Array.from(allowed));
   });
 
-  return { dims, groupCount, kindCount, demand, count, capacity, cost, compatible, kindsOf, size, value, originalGroup };
+  return { dims, groupCount, kindCount, demand, count, capacity, cost, compatible, kindsOf, size, value, originalGroup, largestCapacity: largest };
 }
 
 /** How many items of group g fit in `free` (a dims-long slice view). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { packItems } from '../../../src/core/packing/pack.ts';
+import { seededRandom } from '../../../src/core/random.ts';
 import type { BinKind, ItemGroup, PackingResult } from '../../../src/core/packing/pack-types.ts';
 
 function loads(result: PackingResult, groups: readonly ItemGroup[], dims: number): number[][] {
@@ -26,6 +27,25 @@ describe('packItems', () => {
     const items = [45, 30, 25, 40, 35, 25, 50, 26, 24, 42, 31, 27];
     const groups = items.map((w) => ({ demand: [w], count: 1, kinds: [0] }));
     expect(packItems(groups, [{ capacity: [100], cost: 1 }]).cost).toBe(4);
+  });
+
+  it('closes the gap construction leaves on triplet instances (every bin exactly full)', () => {
+    // Falkenauer-style triplets: each optimal bin holds three items summing to exactly 1000.
+    for (const seed of [1, 4]) {
+      const random = seededRandom(seed);
+      const items: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const a = 380 + Math.floor(random() * 111);
+        const b = 250 + Math.floor(random() * (1000 - a - 500 + 1));
+        items.push(a, b, 1000 - a - b);
+      }
+      const counts = new Map<number, number>();
+      for (const w of items) counts.set(w, (counts.get(w) ?? 0) + 1);
+      const groups = [...counts].map(([w, count]) => ({ demand: [w], count, kinds: [0] }));
+      const kinds = [{ capacity: [1000], cost: 1 }];
+      expect(packItems(groups, kinds, { effort: 0 }).cost).toBe(21);
+      expect(packItems(groups, kinds, { effort: 2_000_000 }).cost).toBe(20);
+    }
   });
 
   it('chooses the cheaper mix of bin kinds', () => {
