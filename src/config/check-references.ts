@@ -1,6 +1,7 @@
 // The checks that need the instance type catalog: every pattern a config names must
 // match a type loadmaster may launch, and every algorithm must fit at least one type
-// its constraints allow — otherwise its jobs would wait forever.
+// its constraints allow — otherwise its jobs would wait forever. Also the one check that
+// needs the algorithms: simulated durations name real algorithms.
 import { CatalogError } from '../core/catalog/build-catalog.ts';
 import { BUILTIN_INSTANCE_TYPES } from '../core/catalog/builtin-types.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
@@ -8,7 +9,7 @@ import { explainNoCompatibleType } from '../core/planner/compatibility.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import type { AlgorithmConfig, LoadmasterConfig } from './config-schema.ts';
 import { algorithmConstraints, algorithmDemand, catalogFromConfig } from './config-to-core.ts';
-import { describeValue, issueCollector, listAlternatives, type InputIssue, type PathSegment } from './input-issues.ts';
+import { closestMatch, describeValue, issueCollector, listAlternatives, type InputIssue, type PathSegment } from './input-issues.ts';
 import type { LineLocator } from './source-locations.ts';
 
 /** Every cross-reference problem in an already schema-valid config; empty when it is sound. */
@@ -26,10 +27,19 @@ export function checkReferences(config: LoadmasterConfig, locate: LineLocator): 
   }
 
   const knownNames = knownTypeNames(config);
-  for (const pattern of Object.keys(config.policy.typeLimits)) {
-    const problem = patternProblem(pattern, catalog, knownNames);
-    if (problem) report(['policy', 'typeLimits', pattern], problem);
+  const patternMaps: readonly (readonly [readonly PathSegment[], Readonly<Record<string, unknown>>])[] = [
+    [['policy', 'typeLimits'], config.policy.typeLimits],
+    [['controller', 'warmNodes'], config.controller.warmNodes],
+    [['cloud', 'sim', 'capacityErrors'], config.cloud.sim.capacityErrors],
+    [['cloud', 'sim', 'neverRegister'], config.cloud.sim.neverRegister],
+  ];
+  for (const [path, byPattern] of patternMaps) {
+    for (const pattern of Object.keys(byPattern)) {
+      const problem = patternProblem(pattern, catalog, knownNames);
+      if (problem) report([...path, pattern], problem);
+    }
   }
+  checkSimDurations(config, report);
   for (const [name, algorithm] of Object.entries(config.algorithms)) {
     checkAlgorithm(['algorithms', name], algorithm, catalog, knownNames, report);
   }
@@ -37,6 +47,19 @@ export function checkReferences(config: LoadmasterConfig, locate: LineLocator): 
 }
 
 type Report = (path: readonly PathSegment[], message: string) => void;
+
+/** A duration for an algorithm that does not exist is a typo that would silently fall back to the default. */
+function checkSimDurations(config: LoadmasterConfig, report: Report): void {
+  const algorithms = Object.keys(config.algorithms);
+  for (const name of Object.keys(config.cloud.sim.durationSeconds)) {
+    if (algorithms.includes(name)) continue;
+    const suggestion = closestMatch(name, algorithms);
+    report(
+      ['cloud', 'sim', 'durationSeconds', name],
+      `unknown algorithm ${describeValue(name)}; expected one of the config's algorithms: ${algorithms.join(', ')}${suggestion ? `; did you mean ${describeValue(suggestion)}?` : ''}`,
+    );
+  }
+}
 
 /** Built-in types plus catalog.add: what include, exclude and prices may name. */
 function knownTypeNames(config: LoadmasterConfig): string[] {

@@ -1,6 +1,7 @@
 // The one schema of loadmaster's YAML config file. Every section lives here so that
-// `loadmaster config check` and the daemon validate exactly the same thing. Later
-// sections (daemon, cloud, queue, server) are added as further keys of `configSchema`.
+// `loadmaster config check` and the daemon validate exactly the same thing. The daemon's
+// sections (controller, cloud, queue, server, log) all have defaults, so a config written
+// for `loadmaster plan` alone stays valid.
 //
 // This file checks each value on its own and within its section; what needs the
 // instance type catalog (do patterns match anything? does an algorithm fit any type?)
@@ -173,6 +174,154 @@ const algorithmSchema = z.strictObject({
   ),
 });
 
+// ---- controller --------------------------------------------------------------------
+
+/** The cloud operations the controller rate-limits, each with its own concurrency and rate. */
+export const CLOUD_API_OPERATIONS = ['launch', 'startTasks', 'terminate', 'describe'] as const;
+export type CloudApiOperation = (typeof CLOUD_API_OPERATIONS)[number];
+
+/** Defaults sized to stay well inside the EC2 and ECS API rate limits of one account. */
+const DEFAULT_API_LIMITS: { readonly [Operation in CloudApiOperation]: { readonly concurrency: number; readonly perSecond: number } } = {
+  launch: { concurrency: 2, perSecond: 2 },
+  startTasks: { concurrency: 4, perSecond: 10 },
+  terminate: { concurrency: 2, perSecond: 5 },
+  describe: { concurrency: 1, perSecond: 1 },
+};
+
+function apiLimit(operation: CloudApiOperation) {
+  const defaults = DEFAULT_API_LIMITS[operation];
+  return section(
+    z
+      .strictObject({
+        /** Calls in flight at once. */
+        concurrency: z.int().min(1).default(defaults.concurrency),
+        /** Calls started per second (a token bucket refilled at this rate). */
+        perSecond: z.number().positive().default(defaults.perSecond),
+      })
+      .prefault({}),
+  );
+}
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
+
+const controllerSchema = z
+  .strictObject({
+    /** Loop period when nothing happens. */
+    reconcileSeconds: z.number().positive().default(5),
+    /** Period of a full describe() of the cloud, catching what events missed. */
+    resyncSeconds: z.number().positive().default(60),
+    /** Launch batching: wait until no new unplaceable job arrived for this long… */
+    batchIdleSeconds: z.number().min(0).default(1),
+    /** …but never longer than this after the first one. */
+    batchMaxSeconds: z.number().min(0).default(10),
+    /** A launched instance not registered with ECS after this long is failed and terminated. */
+    registrationTimeoutSeconds: z.number().positive().default(300),
+    /** A type that failed (capacity error, never registered) is avoided this long. */
+    unavailableTypeSeconds: z.number().min(0).default(600),
+    /** A node with no tasks and no bound jobs this long is drained and terminated. */
+    idleSeconds: z.number().min(0).default(300),
+    /** Type name or pattern -> nodes kept even when idle. */
+    warmNodes: z.record(typePattern, z.int().min(0)).default({}),
+    /** Backpressure: at most this many jobs held; the rest stay in the queue. */
+    maxHeldJobs: z.int().min(1).default(1000),
+    /** How long held messages stay invisible per extension. */
+    visibilitySeconds: z.int().min(1).max(MAX_VISIBILITY_SECONDS).default(300),
+    api: section(
+      z
+        .strictObject({
+          launch: apiLimit('launch'),
+          startTasks: apiLimit('startTasks'),
+          terminate: apiLimit('terminate'),
+          describe: apiLimit('describe'),
+        })
+        .prefault({}),
+    ),
+  })
+  .superRefine((controller, context) => {
+    if (controller.batchMaxSeconds < controller.batchIdleSeconds) {
+      context.addIssue({
+        code: 'custom',
+        path: ['batchMaxSeconds'],
+        input: controller.batchMaxSeconds,
+        message: `expected batchMaxSeconds >= batchIdleSeconds (${controller.batchIdleSeconds}), got ${controller.batchMaxSeconds}`,
+      });
+    }
+  });
+
+// ---- cloud and queue --------------------------------------------------------------
+
+/** A backend named in the schema but not built yet: a clear refusal instead of "unknown value". */
+function notAvailableYet<Kinds extends readonly [string, ...string[]]>(kinds: Kinds, available: readonly Kinds[number][]) {
+  return z.enum(kinds).superRefine((kind, context) => {
+    if (!available.includes(kind)) {
+      context.addIssue({
+        code: 'custom',
+        input: kind,
+        message: `${describeValue(kind)} is not available yet; expected ${listAlternatives(available.map((k) => describeValue(k)))}`,
+      });
+    }
+  });
+}
+
+const probability = z.number().min(0).max(1);
+
+const simCloudSchema = z.strictObject({
+  /** Seeds every random choice of the simulation: same seed, same run. */
+  seed: z.int().default(1),
+  /** Launch to ECS registration. */
+  bootSeconds: z.number().min(0).default(40),
+  /** Boot time varies uniformly by up to this much either way. */
+  bootJitterSeconds: z.number().min(0).default(10),
+  /** Latency of every cloud call. */
+  apiLatencyMs: z.number().min(0).default(50),
+  /** Share of calls answered with a throttling error. */
+  throttleRate: probability.default(0),
+  /** Type name or pattern -> share of launches failing with insufficient capacity. */
+  capacityErrors: z.record(typePattern, probability).default({}),
+  /** Type name or pattern -> share of instances that boot but never register with ECS. */
+  neverRegister: z.record(typePattern, probability).default({}),
+  /** Algorithm -> how long its simulated tasks run. */
+  durationSeconds: z.record(algorithmName, z.number().positive()).default({}),
+  /** Run time of algorithms not in durationSeconds. */
+  defaultDurationSeconds: z.number().positive().default(120),
+  /** Share of tasks that exit non-zero. */
+  failureRate: probability.default(0),
+});
+
+const cloudSchema = z.strictObject({
+  kind: notAvailableYet(['sim', 'aws'], ['sim']).default('sim'),
+  sim: section(simCloudSchema.prefault({})),
+});
+
+const memoryQueueSchema = z.strictObject({
+  /** How long a received message stays invisible unless extended. */
+  visibilitySeconds: z.int().min(1).max(MAX_VISIBILITY_SECONDS).default(300),
+  /** After this many receives a message goes to the dead-letter queue. */
+  maxReceives: z.int().min(1).default(5),
+});
+
+const queueSchema = z.strictObject({
+  kind: notAvailableYet(['memory', 'sqs'], ['memory']).default('memory'),
+  memory: section(memoryQueueSchema.prefault({})),
+});
+
+// ---- server and log ---------------------------------------------------------------
+
+const serverSchema = z.strictObject({
+  /** Loopback by default: the state and submit endpoints have no authentication. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.int().min(0).max(65535).default(9464),
+});
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const logSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default('info'),
+});
+
 // ---- the whole file ---------------------------------------------------------------
 
 export const configSchema = z
@@ -181,6 +330,11 @@ export const configSchema = z
     policy: section(policySchema.prefault({})),
     /** The registered algorithms, one ECS task definition each. */
     algorithms: z.record(algorithmName, algorithmSchema),
+    controller: section(controllerSchema.prefault({})),
+    cloud: section(cloudSchema.prefault({})),
+    queue: section(queueSchema.prefault({})),
+    server: section(serverSchema.prefault({})),
+    log: section(logSchema.prefault({})),
   })
   .superRefine((config, context) => {
     if (Object.keys(config.algorithms).length === 0) {
@@ -192,3 +346,11 @@ export type LoadmasterConfig = z.output<typeof configSchema>;
 export type AlgorithmConfig = LoadmasterConfig['algorithms'][string];
 export type CatalogConfig = LoadmasterConfig['catalog'];
 export type PolicyConfig = LoadmasterConfig['policy'];
+export type ControllerConfig = LoadmasterConfig['controller'];
+export type ApiLimitConfig = ControllerConfig['api'][CloudApiOperation];
+export type CloudConfig = LoadmasterConfig['cloud'];
+export type SimCloudConfig = CloudConfig['sim'];
+export type QueueConfig = LoadmasterConfig['queue'];
+export type MemoryQueueConfig = QueueConfig['memory'];
+export type ServerConfig = LoadmasterConfig['server'];
+export type LogConfig = LoadmasterConfig['log'];

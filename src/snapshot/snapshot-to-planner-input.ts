@@ -1,15 +1,16 @@
 // From a state snapshot plus the config to the planner's input: each job's demand and
 // constraints come from its algorithm (narrowed by the job), each node's free capacity
 // is what the catalog says it can hold minus what is in use.
-import { algorithmConstraints, algorithmDemand, catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
+import { algorithmConstraints, catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
 import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { closestMatch, describeValue, issueCollector, type InputIssue, type PathSegment } from '../config/input-issues.ts';
 import type { LineLocator } from '../config/source-locations.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
-import { allowsType, describeConstraints } from '../core/planner/compatibility.ts';
-import { matchesAnyTypePattern, matchesTypePattern } from '../core/catalog/type-pattern.ts';
+import { describeConstraints } from '../core/planner/compatibility.ts';
 import type { FleetNode, JobConstraints, PendingJob, PlannerInput } from '../core/planner/plan-types.ts';
-import { DIMENSIONS, resources, subtract, type Resources } from '../core/resources.ts';
+import { DIMENSIONS, subtract, type Resources } from '../core/resources.ts';
+import { jobDemand } from '../jobs/job-demand.ts';
+import { narrowConstraints } from '../jobs/job-constraints.ts';
 import { SnapshotError } from './snapshot-error.ts';
 import type { SnapshotJob, SnapshotNode, StateSnapshot } from './snapshot-schema.ts';
 
@@ -74,9 +75,7 @@ function toPendingJob(
     return undefined;
   }
 
-  const base = algorithmDemand(algorithm);
-  // A job may override any subset of its algorithm's resources (e.g. a larger image).
-  const demand: Resources = resources((d) => job.resources?.[d] ?? base[d]);
+  const demand = jobDemand(algorithm, job.resources);
   const constraints = narrowedConstraints(job, path, algorithmConstraints(algorithm), catalog, report);
   if (!constraints) return undefined;
   return {
@@ -88,7 +87,7 @@ function toPendingJob(
   };
 }
 
-/** The algorithm's constraints, narrowed by the job's instanceTypes; undefined when that leaves nothing. */
+/** The algorithm's constraints, narrowed by the job's instanceTypes; undefined (and reported) when that leaves nothing. */
 function narrowedConstraints(
   job: SnapshotJob,
   path: readonly PathSegment[],
@@ -96,29 +95,20 @@ function narrowedConstraints(
   catalog: readonly InstanceType[],
   report: Report,
 ): JobConstraints | undefined {
-  const jobPatterns = job.instanceTypes;
-  if (!jobPatterns) return fromAlgorithm;
-
-  let unmatched = 0;
-  jobPatterns.forEach((pattern, index) => {
-    if (!catalog.some((type) => matchesTypePattern(type.name, pattern))) {
+  const narrowing = narrowConstraints(fromAlgorithm, job.instanceTypes, catalog);
+  if (narrowing.ok) return narrowing.constraints;
+  if (narrowing.problem === 'unmatched-patterns') {
+    for (const { index, pattern } of narrowing.unmatched) {
       report([...path, 'instanceTypes', index], `${describeValue(pattern)} (job ${job.jobId}) matches no type in the catalog; expected a pattern matching at least one`);
-      unmatched++;
     }
-  });
-  if (unmatched > 0) return undefined;
-
-  const allowed = catalog.filter((type) => matchesAnyTypePattern(type.name, jobPatterns) && allowsType(fromAlgorithm, type));
-  if (allowed.length === 0) {
+  } else {
     report(
       [...path, 'instanceTypes'],
-      `${describeValue(jobPatterns)} (job ${job.jobId}) shares no catalog type with what algorithm ${job.algorithm} allows ` +
+      `${describeValue(job.instanceTypes)} (job ${job.jobId}) shares no catalog type with what algorithm ${job.algorithm} allows ` +
         `(${describeConstraints(fromAlgorithm)}); expected a narrowing of it`,
     );
-    return undefined;
   }
-  // Two pattern lists do not combine into one, but their common catalog types do.
-  return { ...fromAlgorithm, instanceTypes: fromAlgorithm.instanceTypes ? allowed.map((type) => type.name) : jobPatterns };
+  return undefined;
 }
 
 function toFleetNode(
