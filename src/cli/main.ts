@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './cli-io.ts';
 import { runConfigCheck } from './commands/config-check.ts';
 import { runPlan, type PlanOptions } from './commands/plan.ts';
+import { runStatus, type StatusOptions } from './commands/status.ts';
+import { runSubmit, type SubmitOptions } from './commands/submit.ts';
+import { DEFAULT_DAEMON_URL } from './daemon-client.ts';
 import { EXIT_INTERNAL, EXIT_USAGE } from './report-input-error.ts';
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -35,6 +38,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option('--json', 'print the plan as JSON')
     .action(async (options: PlanOptions) => {
       exitCode = await runPlan(options, io);
+    });
+
+  program
+    .command('submit')
+    .description('send job messages to a running daemon: one JSON object, a JSON array, or JSON lines')
+    .argument('<file>', 'file with the job messages, or - for standard input')
+    .option('--url <url>', 'the daemon\'s HTTP address', DEFAULT_DAEMON_URL)
+    .action(async (file: string, options: SubmitOptions) => {
+      exitCode = await runSubmit(file, options, io);
+    });
+
+  program
+    .command('status')
+    .description('show what a running daemon is doing: pending jobs and why, nodes, running jobs, recent decisions, cost')
+    .option('--url <url>', 'the daemon\'s HTTP address', DEFAULT_DAEMON_URL)
+    .option('--json', 'print the state as JSON (the body of GET /v1/state)')
+    .action(async (options: StatusOptions) => {
+      exitCode = await runStatus(options, io);
     });
 
   try {

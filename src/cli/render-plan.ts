@@ -1,6 +1,7 @@
 // The human-readable form of a Plan, as `loadmaster plan` prints it: what starts now,
 // what waits for launching nodes, what gets launched, what keeps waiting and why.
 import type { Plan, PlannerInput } from '../core/planner/plan-types.ts';
+import { count, usdPerHour } from './text-format.ts';
 
 /** A reason shared by at least this many jobs is printed once, with a count. */
 const GROUP_REASONS_FROM = 3;
@@ -102,14 +103,4 @@ function wrapList(items: readonly string[], label: string): string[] {
   });
   lines.push(line);
   return lines;
-}
-
-/** "$0.8048/h", "$1.20/h": at least cents, at most the catalog's 4 decimals. */
-export function usdPerHour(value: number): string {
-  const [whole, fraction = ''] = value.toFixed(4).split('.');
-  return `$${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}/h`;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

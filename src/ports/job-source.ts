@@ -31,8 +31,11 @@ export interface JobSource {
   delete(receipts: readonly string[]): Promise<void>;
   /** Hand messages back to the queue now (visibility 0), e.g. on shutdown. */
   release(receipts: readonly string[]): Promise<void>;
-  /** Move a message to the dead-letter queue with the reason. */
-  deadLetter(receipt: string, body: string, reason: string): Promise<void>;
+  /**
+   * Move a message to the dead-letter queue with the reason; without a receipt, put the
+   * body there (a job whose message is long deleted: it ran and failed for good).
+   */
+  deadLetter(receipt: string | undefined, body: string, reason: string): Promise<void>;
   /** Enqueue new messages (submissions, retries with attempt + 1, next workflow steps). */
   send(messages: readonly JobMessage[]): Promise<void>;
 }

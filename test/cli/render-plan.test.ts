@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderPlan, usdPerHour } from '../../src/cli/render-plan.ts';
+import { renderPlan } from '../../src/cli/render-plan.ts';
+import { usdPerHour } from '../../src/cli/text-format.ts';
 import type { Plan } from '../../src/core/planner/plan-types.ts';
 import { CATALOG, NODES, PLAN } from './plan-fixtures.ts';
 

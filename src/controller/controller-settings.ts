@@ -1,0 +1,17 @@
+/** How the controller behaves; the `controller` section of the config, in seconds unless named otherwise. */
+export interface ControllerSettings {
+  readonly reconcileSeconds: number;
+  readonly resyncSeconds: number;
+  readonly batchIdleSeconds: number;
+  readonly batchMaxSeconds: number;
+  readonly registrationTimeoutSeconds: number;
+  readonly unavailableTypeSeconds: number;
+  readonly idleSeconds: number;
+  /** Type name or pattern → nodes kept even when idle. */
+  readonly warmNodes: Readonly<Record<string, number>>;
+  readonly maxHeldJobs: number;
+  readonly visibilitySeconds: number;
+  readonly api: Readonly<Record<ApiOperation, { readonly concurrency: number; readonly perSecond: number }>>;
+}
+
+export type ApiOperation = 'launch' | 'startTasks' | 'terminate' | 'describe';

@@ -1,0 +1,751 @@
+import type { Logger } from 'pino';
+import type { InstanceType } from '../core/catalog/instance-type.ts';
+import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
+import type { JobConstraints, PlacementPolicy } from '../core/planner/plan-types.ts';
+import { planFleet } from '../core/planner/planner.ts';
+import { add, DIMENSIONS, subtract, ZERO, type Resources } from '../core/resources.ts';
+import type { JobMessage } from '../jobs/job-message.ts';
+import type { LoadmasterMetrics } from '../metrics/metrics.ts';
+import type { Clock } from '../ports/clock.ts';
+import { CloudError, type Cloud, type CloudInstance, type CloudTask, type TaskSpec } from '../ports/cloud.ts';
+import type { HeldMessage, JobSource } from '../ports/job-source.ts';
+import { ApiLimiter } from './api-limiter.ts';
+import type { ApiOperation, ControllerSettings } from './controller-settings.ts';
+import type { ControllerApi, ControllerView, DecisionView, NodeLifecycle, PendingJobView } from './controller-view.ts';
+import { LaunchBatcher } from './launch-batcher.ts';
+
+/** What the controller needs to know about jobs that depends on the config: validation, demand, retries. */
+export interface JobRules {
+  /** Why the message cannot run under this config, or undefined. */
+  check(message: JobMessage): string | undefined;
+  demandAndConstraints(message: JobMessage): { readonly demand: Resources; readonly constraints: JobConstraints };
+  /** Whether a task that stopped with this exit code gets another attempt. */
+  shouldRetry(message: JobMessage, exitCode: number | undefined): boolean;
+  parse(body: unknown): { ok: true; message: JobMessage } | { ok: false; reason: string };
+}
+
+export interface ControllerDeps {
+  readonly clock: Clock;
+  readonly cloud: Cloud;
+  readonly queue: JobSource;
+  readonly catalog: readonly InstanceType[];
+  readonly policy: PlacementPolicy;
+  readonly settings: ControllerSettings;
+  readonly rules: JobRules;
+  readonly logger: Logger;
+  readonly metrics: LoadmasterMetrics;
+}
+
+interface HeldJob {
+  receipt: string;
+  readonly message: JobMessage;
+  readonly sentAt: number;
+  readonly demand: Resources;
+  readonly constraints: JobConstraints;
+  lastExtendedAt: number;
+  boundTo?: string;
+  starting: boolean;
+  reason?: PendingJobView['reason'];
+}
+
+interface FleetNode {
+  readonly id: string;
+  readonly type: string;
+  state: NodeLifecycle;
+  readonly launchedAt: number;
+  registeredAt?: number;
+  allocatable: Resources;
+  /** Job ids of tasks on it that have not stopped. */
+  readonly tasks: Set<string>;
+  /** Job ids bound to it, not started yet. */
+  readonly bound: Set<string>;
+  /** When it last became empty (no tasks, nothing bound). */
+  emptySince?: number;
+}
+
+interface RunningJob {
+  readonly jobId: string;
+  readonly message: JobMessage;
+  readonly demand: Resources;
+  readonly instanceId: string;
+  readonly startedAt: number;
+  version: number;
+}
+
+const MAX_DECISIONS = 300;
+/** Messages fetched per receive call (the SQS maximum). */
+const RECEIVE_BATCH = 10;
+/** Jobs per StartTask call (the ECS maximum). */
+const START_BATCH = 10;
+
+/**
+ * The reconcile loop: observe (cloud events, periodic resync, the queue) → plan (the
+ * pure planner) → act (rate-limited cloud calls). It owns the state derived from
+ * observations; all effects go through the ports and all time through the Clock, so
+ * the same code runs on AWS in real time and on the simulated cloud in virtual time.
+ */
+export class Controller implements ControllerApi {
+  readonly #deps: ControllerDeps;
+  readonly #held = new Map<string, HeldJob>();
+  readonly #nodes = new Map<string, FleetNode>();
+  readonly #running = new Map<string, RunningJob>();
+  readonly #unavailableUntil = new Map<string, number>();
+  readonly #decisions: DecisionView[] = [];
+  readonly #limiters: Record<ApiOperation, ApiLimiter>;
+  readonly #batcher: LaunchBatcher;
+  /** Per task, the highest event version applied: duplicates and stale events are dropped. */
+  readonly #taskVersions = new Map<string, number>();
+  #ready = false;
+  #stopping = false;
+  #lastResyncAt = -Infinity;
+  #launchCounter = 0;
+  #wake: AbortController = new AbortController();
+  #nextWakeAt: number | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(deps: ControllerDeps) {
+    this.#deps = deps;
+    const limiter = (op: ApiOperation): ApiLimiter => new ApiLimiter(deps.clock, deps.settings.api[op]);
+    this.#limiters = { launch: limiter('launch'), startTasks: limiter('startTasks'), terminate: limiter('terminate'), describe: limiter('describe') };
+    this.#batcher = new LaunchBatcher(deps.settings.batchIdleSeconds * 1000, deps.settings.batchMaxSeconds * 1000);
+  }
+
+  /** Adopts what the cloud already runs, then loops until stop(). */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /**
+   * Graceful stop: no more receiving, held jobs that have not started go back to the
+   * queue (unless `handBack` is false, which is how a crash looks to the queue),
+   * in-flight calls finish. Resolves when done.
+   */
+  async stop(options: { readonly handBack?: boolean } = {}): Promise<void> {
+    this.#stopping = true;
+    this.#wake.abort();
+    await this.#loop;
+    await Promise.all(Object.values(this.#limiters).map((l) => l.idle()));
+    const unstarted = [...this.#held.values()].filter((j) => !j.starting);
+    if (unstarted.length > 0 && options.handBack !== false) {
+      await this.#deps.queue.release(unstarted.map((j) => j.receipt));
+      this.#decide('release', `handed ${unstarted.length} held job(s) back to the queue on shutdown`);
+      for (const j of unstarted) this.#held.delete(j.message.jobId);
+    }
+  }
+
+  isReady(): boolean {
+    return this.#ready;
+  }
+
+  async submit(bodies: readonly unknown[]): Promise<{ accepted: string[]; rejected: { index: number; reason: string }[] }> {
+    const accepted: JobMessage[] = [];
+    const rejected: { index: number; reason: string }[] = [];
+    bodies.forEach((body, index) => {
+      const parsed = this.#deps.rules.parse(body);
+      const reason = parsed.ok ? this.#deps.rules.check(parsed.message) : parsed.reason;
+      if (reason !== undefined || !parsed.ok) rejected.push({ index, reason: reason ?? 'invalid' });
+      else accepted.push(parsed.message);
+    });
+    if (accepted.length > 0) {
+      await this.#deps.queue.send(accepted);
+      this.#wakeUp();
+    }
+    return { accepted: accepted.map((m) => m.jobId), rejected };
+  }
+
+  view(): ControllerView {
+    const now = this.#deps.clock.now();
+    const pending: PendingJobView[] = [...this.#held.values()].map((j) => ({
+      jobId: j.message.jobId,
+      algorithm: j.message.algorithm,
+      priority: j.message.priority,
+      attempt: j.message.attempt,
+      waitingSeconds: (now - j.sentAt) / 1000,
+      ...(j.boundTo ? { boundTo: j.boundTo } : {}),
+      ...(j.reason ? { reason: j.reason } : {}),
+    }));
+    return {
+      now,
+      ready: this.#ready,
+      pending,
+      nodes: [...this.#nodes.values()].map((n) => ({
+        id: n.id,
+        type: n.type,
+        state: n.state,
+        launchedAt: n.launchedAt,
+        ...(n.registeredAt !== undefined ? { registeredAt: n.registeredAt } : {}),
+        allocatable: n.allocatable,
+        allocated: this.#allocated(n),
+        tasks: n.tasks.size,
+        boundJobs: n.bound.size,
+        ...(n.emptySince !== undefined ? { idleSeconds: (now - n.emptySince) / 1000 } : {}),
+        pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
+      })),
+      running: [...this.#running.values()].map((r) => ({
+        jobId: r.jobId,
+        algorithm: r.message.algorithm,
+        attempt: r.message.attempt,
+        instanceId: r.instanceId,
+        startedAt: r.startedAt,
+      })),
+      recentDecisions: this.#decisions.slice(),
+      hourlyCost: this.#hourlyCost(),
+      ...(this.#deps.cloud.costSoFar ? { costSoFar: this.#deps.cloud.costSoFar() } : {}),
+    };
+  }
+
+  /** One observe → plan → act round; the loop calls it, and tests may too. */
+  async reconcileOnce(): Promise<void> {
+    const { clock, settings } = this.#deps;
+    this.#nextWakeAt = undefined;
+    const now = clock.now();
+    if (now - this.#lastResyncAt >= settings.resyncSeconds * 1000) await this.#resync();
+    await this.#applyEvents();
+    await this.#failSlowLaunches();
+    if (!this.#stopping) await this.#receive();
+    await this.#extendVisibility();
+    await this.#startBoundJobs();
+    await this.#planAndAct();
+    await this.#shutDownIdleNodes();
+    this.#updateGauges();
+  }
+
+  async #run(): Promise<void> {
+    const { clock, settings, logger } = this.#deps;
+    while (!this.#stopping) {
+      try {
+        await this.reconcileOnce();
+        this.#ready = true;
+      } catch (error) {
+        // A failed round is logged and retried; the daemon never stops on it.
+        logger.error({ err: error }, 'reconcile round failed');
+      }
+      if (this.#stopping) break;
+      const now = clock.now();
+      const wakeAt = Math.min(now + settings.reconcileSeconds * 1000, this.#nextWakeAt ?? Infinity);
+      this.#wake = new AbortController();
+      await clock.sleep(Math.max(1, wakeAt - now), this.#wake.signal).catch(() => undefined);
+    }
+  }
+
+  #wakeUp(): void {
+    this.#wake.abort();
+  }
+
+  #wakeAt(at: number): void {
+    this.#nextWakeAt = Math.min(this.#nextWakeAt ?? Infinity, at);
+  }
+
+  // ---- observe -------------------------------------------------------------------
+
+  /** Full observation: adopt instances and tasks the state does not know (restart), drop what is gone. */
+  async #resync(): Promise<void> {
+    const { clock } = this.#deps;
+    const observed = await this.#call('describe', 'describe', () => this.#deps.cloud.describe());
+    if (!observed) return;
+    this.#lastResyncAt = clock.now();
+    const alive = new Set<string>();
+    for (const instance of observed.instances) {
+      if (instance.state === 'terminated') continue;
+      alive.add(instance.instanceId);
+      const node = this.#nodes.get(instance.instanceId) ?? this.#adoptInstance(instance);
+      if (instance.registered && node.state === 'launching') this.#markRegistered(node, instance);
+    }
+    for (const node of [...this.#nodes.values()]) {
+      if (!alive.has(node.id) && node.state !== 'launching') this.#forgetNode(node, 'gone from the cloud');
+    }
+    for (const task of observed.tasks) this.#applyTask(task);
+  }
+
+  #adoptInstance(instance: CloudInstance): FleetNode {
+    const node: FleetNode = {
+      id: instance.instanceId,
+      type: instance.type,
+      state: instance.registered ? (instance.registered.draining ? 'draining' : 'registered') : 'launching',
+      launchedAt: instance.launchedAt,
+      allocatable: instance.registered?.resources ?? this.#type(instance.type)?.allocatable ?? ZERO,
+      tasks: new Set(),
+      bound: new Set(),
+      emptySince: this.#deps.clock.now(),
+    };
+    if (instance.registered) node.registeredAt = this.#deps.clock.now();
+    this.#nodes.set(node.id, node);
+    this.#decide('adopt', `adopted ${instance.type} ${instance.instanceId} (${node.state})`, { instanceId: node.id });
+    return node;
+  }
+
+  async #applyEvents(): Promise<void> {
+    const events = await this.#deps.cloud.pollEvents();
+    for (const event of events) {
+      if (event.kind === 'instance-registered') {
+        const node = this.#nodes.get(event.instance.instanceId) ?? this.#adoptInstance(event.instance);
+        if (node.state === 'launching') this.#markRegistered(node, event.instance);
+      } else if (event.kind === 'instance-terminated') {
+        const node = this.#nodes.get(event.instanceId);
+        if (node) this.#forgetNode(node, 'terminated');
+      } else {
+        this.#applyTask(event.task);
+      }
+    }
+  }
+
+  #markRegistered(node: FleetNode, instance: CloudInstance): void {
+    node.state = instance.registered?.draining ? 'draining' : 'registered';
+    node.registeredAt = this.#deps.clock.now();
+    if (instance.registered) node.allocatable = instance.registered.resources;
+    const seconds = ((node.registeredAt - node.launchedAt) / 1000).toFixed(0);
+    this.#decide('registered', `${node.type} ${node.id} registered after ${seconds} s with ${node.bound.size} job(s) bound`, { instanceId: node.id });
+  }
+
+  /** A task's state, from an event or a resync; older or repeated versions are ignored. */
+  #applyTask(task: CloudTask): void {
+    const known = this.#taskVersions.get(task.taskArn) ?? -1;
+    if (task.version <= known) return;
+    this.#taskVersions.set(task.taskArn, task.version);
+    const running = this.#running.get(task.jobId);
+    if (task.state !== 'STOPPED') {
+      if (!running) this.#adoptTask(task);
+      return;
+    }
+    if (!running) return;
+    this.#running.delete(task.jobId);
+    this.#taskVersions.delete(task.taskArn);
+    const node = this.#nodes.get(running.instanceId);
+    if (node) {
+      node.tasks.delete(task.jobId);
+      this.#noteIfEmpty(node);
+    }
+    void this.#finish(running, task);
+  }
+
+  /** A task this process did not start (restart, or a duplicate delivery's first copy): track it, never start it again. */
+  #adoptTask(task: CloudTask): void {
+    const held = this.#held.get(task.jobId);
+    const message: JobMessage = held?.message ?? {
+      version: 1,
+      jobId: task.jobId,
+      algorithm: 'unknown',
+      inputs: [],
+      outputPrefix: '',
+      env: {},
+      priority: 0,
+      attempt: task.attempt,
+    };
+    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, startedAt: this.#deps.clock.now(), version: task.version });
+    const node = this.#nodes.get(task.instanceId);
+    if (node) {
+      node.tasks.add(task.jobId);
+      delete node.emptySince;
+    }
+    if (held && !held.starting) {
+      // The job already runs: its message is a duplicate, remove it without a second start.
+      this.#unbind(held);
+      this.#held.delete(task.jobId);
+      void this.#deps.queue.delete([held.receipt]);
+      this.#decide('duplicate', `job ${task.jobId} already runs as ${task.taskArn}; its message is deleted, nothing started twice`, { jobId: task.jobId });
+    }
+  }
+
+  async #finish(running: RunningJob, task: CloudTask): Promise<void> {
+    const { metrics, rules } = this.#deps;
+    const { message } = running;
+    if (task.exitCode === 0) {
+      metrics.jobsFinished.inc({ outcome: 'succeeded' });
+      this.#decide('finished', `job ${message.jobId} succeeded on ${running.instanceId}`, { jobId: message.jobId, instanceId: running.instanceId });
+      return;
+    }
+    const why = task.exitCode === undefined ? (task.stopReason ?? 'stopped') : `exit code ${task.exitCode}`;
+    if (message.algorithm !== 'unknown' && rules.shouldRetry(message, task.exitCode)) {
+      metrics.jobsFinished.inc({ outcome: 'retried' });
+      await this.#deps.queue.send([{ ...message, attempt: message.attempt + 1 }]);
+      this.#decide('retry', `job ${message.jobId} attempt ${message.attempt} failed (${why}); enqueued attempt ${message.attempt + 1}`, { jobId: message.jobId });
+      this.#wakeUp();
+    } else {
+      metrics.jobsFinished.inc({ outcome: 'dead_lettered' });
+      await this.#deps.queue.deadLetter(undefined, JSON.stringify(message), `attempt ${message.attempt} failed (${why}); no retry left`);
+      this.#decide('dead-letter', `job ${message.jobId} failed (${why}) and has no retry left: dead-lettered`, { jobId: message.jobId });
+    }
+  }
+
+  /** Launching nodes that never registered: terminate, avoid their type for a while, re-plan their jobs. */
+  async #failSlowLaunches(): Promise<void> {
+    const { clock, settings } = this.#deps;
+    const now = clock.now();
+    for (const node of this.#nodes.values()) {
+      if (node.state !== 'launching' || now - node.launchedAt < settings.registrationTimeoutSeconds * 1000) continue;
+      node.state = 'failed';
+      this.#unavailableUntil.set(node.type, now + settings.unavailableTypeSeconds * 1000);
+      const jobs = [...node.bound];
+      for (const id of jobs) {
+        const held = this.#held.get(id);
+        if (held) this.#unbind(held);
+      }
+      this.#decide(
+        'launch-failed',
+        `${node.type} ${node.id} did not register within ${settings.registrationTimeoutSeconds} s: terminating it, avoiding ${node.type} for ${settings.unavailableTypeSeconds} s, re-planning ${jobs.length} job(s)`,
+        { instanceId: node.id },
+      );
+      await this.#terminate([node], 'never registered');
+    }
+  }
+
+  async #receive(): Promise<void> {
+    const { queue, settings, metrics } = this.#deps;
+    let room = settings.maxHeldJobs - this.#held.size;
+    while (room > 0) {
+      const { held, rejected } = await queue.receive(Math.min(RECEIVE_BATCH, room));
+      for (const r of rejected) {
+        metrics.jobsRejected.inc();
+        await queue.deadLetter(r.receipt, r.body, r.reason);
+        this.#decide('dead-letter', `invalid message dead-lettered: ${r.reason}`);
+      }
+      for (const m of held) this.#hold(m);
+      room = settings.maxHeldJobs - this.#held.size;
+      if (held.length + rejected.length < RECEIVE_BATCH) break;
+    }
+  }
+
+  #hold(m: HeldMessage): void {
+    const { queue, rules, metrics, clock } = this.#deps;
+    const { jobId } = m.message;
+    if (this.#running.has(jobId)) {
+      // Already started (a duplicate delivery, or a retry racing its own first copy).
+      void queue.delete([m.receipt]);
+      this.#decide('duplicate', `job ${jobId} already runs; duplicate message deleted`, { jobId });
+      return;
+    }
+    const existing = this.#held.get(jobId);
+    if (existing) {
+      // The same message again (its visibility ran out): keep the newest receipt.
+      existing.receipt = m.receipt;
+      return;
+    }
+    const problem = rules.check(m.message);
+    if (problem !== undefined) {
+      metrics.jobsRejected.inc();
+      void queue.deadLetter(m.receipt, JSON.stringify(m.message), problem);
+      this.#decide('dead-letter', `job ${jobId} rejected: ${problem}`, { jobId });
+      return;
+    }
+    const { demand, constraints } = rules.demandAndConstraints(m.message);
+    metrics.jobsReceived.inc();
+    this.#held.set(jobId, { receipt: m.receipt, message: m.message, sentAt: m.sentAt, demand, constraints, lastExtendedAt: clock.now(), starting: false });
+  }
+
+  async #extendVisibility(): Promise<void> {
+    const { clock, settings, queue } = this.#deps;
+    const now = clock.now();
+    const due = [...this.#held.values()].filter((j) => now - j.lastExtendedAt >= (settings.visibilitySeconds * 1000) / 2);
+    if (due.length === 0) return;
+    await queue.extendVisibility(
+      due.map((j) => j.receipt),
+      settings.visibilitySeconds,
+    );
+    for (const j of due) j.lastExtendedAt = now;
+  }
+
+  // ---- plan and act --------------------------------------------------------------
+
+  async #planAndAct(): Promise<void> {
+    const { clock, catalog, policy, metrics } = this.#deps;
+    const now = clock.now();
+    const planned = [...this.#held.values()].filter((j) => !j.starting && j.boundTo === undefined);
+    if (planned.length === 0) {
+      this.#batcher.reset();
+      return;
+    }
+    const available = catalog.filter((t) => (this.#unavailableUntil.get(t.name) ?? 0) <= now);
+    const started = performance.now();
+    const plan = planFleet({
+      jobs: planned.map((j) => ({ id: j.message.jobId, demand: j.demand, constraints: j.constraints, priority: j.message.priority, enqueuedAt: j.sentAt / 1000 })),
+      nodes: [...this.#nodes.values()].flatMap((n) =>
+        n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
+          ? [{ id: n.id, type: n.type, state: n.state, free: subtract(n.allocatable, this.#allocated(n)) }]
+          : [],
+      ),
+      catalog: available,
+      policy,
+    });
+    metrics.planDurationSeconds.observe((performance.now() - started) / 1000);
+
+    for (const { jobId, reason } of plan.waiting) this.#held.get(jobId)!.reason = reason;
+    for (const { jobId, nodeId } of plan.bindings) this.#bind(this.#held.get(jobId)!, this.#nodes.get(nodeId)!);
+
+    const byNode = new Map<string, HeldJob[]>();
+    for (const { jobId, nodeId } of plan.starts) byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), this.#held.get(jobId)!]);
+    const starting = [...byNode].map(([nodeId, jobs]) => this.#startOn(this.#nodes.get(nodeId)!, jobs));
+
+    const wanting = plan.launches.flatMap((l) => l.jobIds);
+    const batch = this.#batcher.observe(now, wanting);
+    if (plan.launches.length > 0 && !batch.launchNow) {
+      const message = `waiting for more jobs before launching (batch window closes in ${(((batch.closesAt ?? now) - now) / 1000).toFixed(1)} s)`;
+      for (const id of wanting) this.#held.get(id)!.reason = { code: 'batching', message };
+      if (batch.closesAt !== undefined) this.#wakeAt(batch.closesAt);
+    } else if (plan.launches.length > 0) {
+      this.#batcher.reset();
+      const byType = new Map<string, (typeof plan.launches)[number][]>();
+      for (const launch of plan.launches) byType.set(launch.type, [...(byType.get(launch.type) ?? []), launch]);
+      starting.push(...[...byType].map(([type, launches]) => this.#launch(type, launches.map((l) => l.jobIds))));
+    }
+    await Promise.all(starting);
+  }
+
+  async #launch(type: string, jobsPerInstance: readonly (readonly string[])[]): Promise<void> {
+    const { clock, settings, metrics } = this.#deps;
+    const token = `lm-${clock.now()}-${++this.#launchCounter}`;
+    for (const ids of jobsPerInstance) for (const id of ids) this.#held.get(id)!.reason = { code: 'starting', message: `launching a ${type}` };
+    const instances = await this.#call('launch', 'launch', () => this.#deps.cloud.launch(type, jobsPerInstance.length, token), (error) => {
+      if (error.code === 'insufficient-capacity' || error.code === 'unsupported-type') {
+        this.#unavailableUntil.set(type, clock.now() + settings.unavailableTypeSeconds * 1000);
+        this.#decide('launch-failed', `${type}: ${error.message}; avoiding it for ${settings.unavailableTypeSeconds} s and re-planning`);
+        this.#wakeUp();
+      }
+    });
+    if (!instances) return;
+    instances.forEach((instance, i) => {
+      const node: FleetNode = {
+        id: instance.instanceId,
+        type,
+        state: 'launching',
+        launchedAt: instance.launchedAt,
+        allocatable: this.#type(type)?.allocatable ?? ZERO,
+        tasks: new Set(),
+        bound: new Set(),
+      };
+      this.#nodes.set(node.id, node);
+      metrics.nodesLaunched.inc({ type });
+      const ids = jobsPerInstance[i] ?? [];
+      for (const id of ids) {
+        const held = this.#held.get(id);
+        if (held) this.#bind(held, node);
+      }
+      this.#decide('launch', `launched ${type} ${node.id} for ${ids.length} job(s): ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`, { instanceId: node.id });
+    });
+  }
+
+  async #startBoundJobs(): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const node of this.#nodes.values()) {
+      if (node.state !== 'registered' || node.bound.size === 0) continue;
+      const jobs = [...node.bound].map((id) => this.#held.get(id)).filter((j): j is HeldJob => j !== undefined && !j.starting);
+      if (jobs.length > 0) work.push(this.#startOn(node, jobs));
+    }
+    await Promise.all(work);
+  }
+
+  /** StartTask on one node, ten jobs per call; messages are deleted only once ECS confirms each task. */
+  async #startOn(node: FleetNode, jobs: readonly HeldJob[]): Promise<void> {
+    const { clock, queue, metrics } = this.#deps;
+    for (const job of jobs) {
+      job.starting = true;
+      job.reason = { code: 'starting', message: `starting on ${node.type} ${node.id}` };
+      if (job.boundTo !== node.id) this.#bind(job, node);
+    }
+    for (let i = 0; i < jobs.length; i += START_BATCH) {
+      const batch = jobs.slice(i, i + START_BATCH);
+      const specs: TaskSpec[] = batch.map((j) => ({
+        jobId: j.message.jobId,
+        attempt: j.message.attempt,
+        algorithm: j.message.algorithm,
+        demand: j.demand,
+        env: j.message.env,
+        inputs: j.message.inputs,
+        outputPrefix: j.message.outputPrefix,
+      }));
+      const result = await this.#call('startTasks', 'startTasks', () => this.#deps.cloud.startTasks(node.id, specs));
+      if (!result) {
+        for (const job of batch) this.#abandonStart(job, node, 'the StartTask call failed');
+        continue;
+      }
+      const now = clock.now();
+      for (const task of result.started) {
+        const job = this.#held.get(task.jobId);
+        if (!job) continue;
+        this.#unbind(job);
+        this.#held.delete(task.jobId);
+        this.#running.set(task.jobId, { jobId: task.jobId, message: job.message, demand: job.demand, instanceId: node.id, startedAt: now, version: task.version });
+        this.#taskVersions.set(task.taskArn, Math.max(this.#taskVersions.get(task.taskArn) ?? -1, task.version));
+        node.tasks.add(task.jobId);
+        delete node.emptySince;
+        metrics.jobsStarted.inc();
+        metrics.jobWaitSeconds.observe((now - job.sentAt) / 1000);
+        this.#decide('start', `started job ${task.jobId} (attempt ${task.attempt}) on ${node.type} ${node.id}`, { jobId: task.jobId, instanceId: node.id });
+      }
+      if (result.started.length > 0) {
+        const receipts = result.started.flatMap((t) => {
+          const job = batch.find((j) => j.message.jobId === t.jobId);
+          return job ? [job.receipt] : [];
+        });
+        await queue.delete(receipts);
+      }
+      for (const failure of result.failed) {
+        const job = this.#held.get(failure.jobId);
+        if (job) this.#abandonStart(job, node, failure.reason);
+      }
+    }
+  }
+
+  /** The start did not happen: the job goes back to planning. */
+  #abandonStart(job: HeldJob, node: FleetNode, why: string): void {
+    job.starting = false;
+    this.#unbind(job);
+    delete job.reason;
+    this.#decide('replan', `job ${job.message.jobId} not started on ${node.id} (${why}); re-planning`, { jobId: job.message.jobId, instanceId: node.id });
+    this.#wakeUp();
+  }
+
+  // ---- shutdown ------------------------------------------------------------------
+
+  /** Empty registered nodes idle past idleSeconds are drained and terminated, unless kept warm. */
+  async #shutDownIdleNodes(): Promise<void> {
+    const { clock, settings } = this.#deps;
+    const now = clock.now();
+    const idle = [...this.#nodes.values()]
+      .filter((n) => n.state === 'registered' && n.tasks.size === 0 && n.bound.size === 0 && n.emptySince !== undefined)
+      .sort((a, b) => a.emptySince! - b.emptySince! || (a.id < b.id ? -1 : 1));
+    const retiring: FleetNode[] = [];
+    for (const node of idle) {
+      const idleMs = now - node.emptySince!;
+      if (idleMs < settings.idleSeconds * 1000) {
+        this.#wakeAt(node.emptySince! + settings.idleSeconds * 1000);
+        continue;
+      }
+      if (this.#keptWarm(node, retiring)) continue;
+      retiring.push(node);
+    }
+    if (retiring.length === 0) return;
+    for (const node of retiring) {
+      node.state = 'draining';
+      this.#decide('drain', `${node.type} ${node.id} idle for ${((now - node.emptySince!) / 1000).toFixed(0)} s: draining and terminating`, { instanceId: node.id });
+      await this.#call('terminate', 'drain', () => this.#deps.cloud.drain(node.id));
+    }
+    await this.#terminate(retiring, 'idle');
+  }
+
+  /** Whether a warmNodes rule needs this node: the nodes of its pattern, minus those already retiring, would drop below the minimum. */
+  #keptWarm(node: FleetNode, retiring: readonly FleetNode[]): boolean {
+    for (const [pattern, minimum] of Object.entries(this.#deps.settings.warmNodes)) {
+      if (!matchesTypePattern(node.type, pattern)) continue;
+      const remaining = [...this.#nodes.values()].filter(
+        (n) => (n.state === 'registered' || n.state === 'launching') && matchesTypePattern(n.type, pattern) && !retiring.includes(n),
+      ).length;
+      if (remaining - 1 < minimum) return true;
+    }
+    return false;
+  }
+
+  async #terminate(nodes: readonly FleetNode[], reason: string): Promise<void> {
+    const { metrics } = this.#deps;
+    for (const node of nodes) node.state = 'terminating';
+    const done = await this.#call('terminate', 'terminate', () => this.#deps.cloud.terminate(nodes.map((n) => n.id)));
+    if (done === undefined) {
+      // Not terminated this time: the next round tries again.
+      for (const node of nodes) node.state = 'draining';
+      return;
+    }
+    for (const node of nodes) {
+      this.#forgetNode(node, reason);
+      metrics.nodesTerminated.inc({ reason });
+    }
+  }
+
+  #forgetNode(node: FleetNode, why: string): void {
+    if (!this.#nodes.delete(node.id)) return;
+    for (const id of node.bound) {
+      const held = this.#held.get(id);
+      if (held) {
+        held.starting = false;
+        this.#unbind(held);
+      }
+    }
+    this.#decide('terminate', `${node.type} ${node.id} removed (${why})`, { instanceId: node.id });
+  }
+
+  // ---- bookkeeping ---------------------------------------------------------------
+
+  #bind(job: HeldJob, node: FleetNode): void {
+    if (job.boundTo !== undefined && job.boundTo !== node.id) this.#unbind(job);
+    job.boundTo = node.id;
+    node.bound.add(job.message.jobId);
+    delete node.emptySince;
+    if (!job.starting) job.reason = { code: 'starting', message: `waiting for ${node.type} ${node.id} to register` };
+  }
+
+  #unbind(job: HeldJob): void {
+    if (job.boundTo === undefined) return;
+    const node = this.#nodes.get(job.boundTo);
+    delete job.boundTo;
+    if (node) {
+      node.bound.delete(job.message.jobId);
+      this.#noteIfEmpty(node);
+    }
+  }
+
+  #noteIfEmpty(node: FleetNode): void {
+    if (node.tasks.size === 0 && node.bound.size === 0 && node.emptySince === undefined) node.emptySince = this.#deps.clock.now();
+  }
+
+  #allocated(node: FleetNode): Resources {
+    let total = ZERO;
+    for (const id of node.tasks) total = add(total, this.#running.get(id)?.demand ?? ZERO);
+    for (const id of node.bound) total = add(total, this.#held.get(id)?.demand ?? ZERO);
+    return total;
+  }
+
+  #type(name: string): InstanceType | undefined {
+    return this.#deps.catalog.find((t) => t.name === name);
+  }
+
+  #hourlyCost(): number {
+    let cost = 0;
+    for (const node of this.#nodes.values()) if (node.state !== 'failed') cost += this.#type(node.type)?.pricePerHour ?? 0;
+    return cost;
+  }
+
+  #decide(kind: string, message: string, ids: { jobId?: string; instanceId?: string } = {}): void {
+    const decision: DecisionView = { at: this.#deps.clock.now(), kind, message, ...ids };
+    this.#decisions.push(decision);
+    if (this.#decisions.length > MAX_DECISIONS) this.#decisions.shift();
+    this.#deps.logger.info({ decision: kind, ...ids }, message);
+  }
+
+  /**
+   * One rate-limited cloud call, counted by operation and outcome. A CloudError is
+   * logged (and handed to `onError`), never thrown: the next round tries again.
+   */
+  async #call<T>(limiter: ApiOperation, operation: string, call: () => Promise<T>, onError?: (error: CloudError) => void): Promise<T | undefined> {
+    const { metrics, logger } = this.#deps;
+    try {
+      const result = await this.#limiters[limiter].run(call);
+      metrics.cloudApiCalls.inc({ operation, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      if (!(error instanceof CloudError)) throw error;
+      metrics.cloudApiCalls.inc({ operation, outcome: error.code });
+      if (error.code === 'throttled') metrics.cloudThrottles.inc({ operation });
+      logger.warn({ operation, code: error.code }, `cloud call ${operation} failed: ${error.message}`);
+      onError?.(error);
+      return undefined;
+    }
+  }
+
+  #updateGauges(): void {
+    const { metrics } = this.#deps;
+    metrics.nodes.reset();
+    for (const node of this.#nodes.values()) metrics.nodes.inc({ type: node.type, state: node.state });
+    metrics.jobsPending.reset();
+    for (const job of this.#held.values()) metrics.jobsPending.inc({ reason: job.boundTo ? 'bound' : (job.reason?.code ?? 'new') });
+    let allocatable = ZERO;
+    let requested = ZERO;
+    for (const node of this.#nodes.values()) {
+      if (node.state !== 'registered') continue;
+      allocatable = add(allocatable, node.allocatable);
+      requested = add(requested, this.#allocated(node));
+    }
+    for (const d of DIMENSIONS) {
+      metrics.allocatableResources.set({ dimension: d }, allocatable[d]);
+      metrics.requestedResources.set({ dimension: d }, requested[d]);
+    }
+    metrics.hourlyCostDollars.set(this.#hourlyCost());
+  }
+}

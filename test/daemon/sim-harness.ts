@@ -1,0 +1,110 @@
+// A whole daemon on the simulated cloud and the in-memory queue, in virtual time: the
+// real controller, planner, sim and queue, nothing mocked.
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { catalogFromConfig, policyFromConfig } from '../../src/config/config-to-core.ts';
+import { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
+import type { SimCloudOptions } from '../../src/adapters/sim/sim-options.ts';
+import { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
+import { VirtualClock } from '../../src/clock/virtual-clock.ts';
+import { Controller } from '../../src/controller/controller.ts';
+import type { ControllerSettings } from '../../src/controller/controller-settings.ts';
+import { jobRulesFromConfig } from '../../src/daemon/job-rules.ts';
+import type { JobMessage } from '../../src/jobs/job-message.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
+
+export const TEST_CONFIG = `
+catalog:
+  include: ["c7g.*", "m7g.*", "r7g.*", "c7i.*", "g5.*", "g6.*"]
+policy:
+  maxInstances: 50
+  maxHourlyCost: 100
+algorithms:
+  segment:
+    image: seg:1
+    resources: { cpu: 1024, memoryMiB: 2048 }
+    retry: { attempts: 2 }
+  stitch:
+    image: stitch:1
+    resources: { cpu: 4096, memoryMiB: 60000 }
+  infer:
+    image: infer:1
+    resources: { cpu: 4096, memoryMiB: 12000, gpu: 1 }
+`;
+
+export const DURATIONS: Record<string, number> = { segment: 120, stitch: 600, infer: 300 };
+
+export const TEST_SETTINGS: ControllerSettings = {
+  reconcileSeconds: 5,
+  resyncSeconds: 60,
+  batchIdleSeconds: 1,
+  batchMaxSeconds: 10,
+  registrationTimeoutSeconds: 300,
+  unavailableTypeSeconds: 600,
+  idleSeconds: 300,
+  warmNodes: {},
+  maxHeldJobs: 1000,
+  visibilitySeconds: 300,
+  api: {
+    launch: { concurrency: 2, perSecond: 2 },
+    startTasks: { concurrency: 4, perSecond: 10 },
+    terminate: { concurrency: 2, perSecond: 5 },
+    describe: { concurrency: 1, perSecond: 1 },
+  },
+};
+
+export interface Harness {
+  readonly clock: VirtualClock;
+  readonly cloud: SimCloud;
+  readonly queue: MemoryJobSource;
+  readonly newController: () => Controller;
+  readonly logLines: string[];
+}
+
+export function buildHarness(options: { settings?: Partial<ControllerSettings>; sim?: Partial<SimCloudOptions>; exitCode?: (jobId: string, attempt: number) => number } = {}): Harness {
+  const config = parseConfig(TEST_CONFIG, 'test.yaml');
+  const catalog = catalogFromConfig(config);
+  const clock = new VirtualClock();
+  const cloud = new SimCloud({
+    clock,
+    catalog,
+    bootSeconds: 40,
+    bootJitterSeconds: 10,
+    taskBehaviour: (spec) => ({ durationSeconds: DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
+    ...options.sim,
+  });
+  const queue = new MemoryJobSource({ clock, visibilitySeconds: 300, maxReceives: 5 });
+  const logLines: string[] = [];
+  const newController = (): Controller =>
+    new Controller({
+      clock,
+      cloud,
+      queue,
+      catalog,
+      policy: policyFromConfig(config),
+      settings: { ...TEST_SETTINGS, ...options.settings },
+      rules: jobRulesFromConfig(config, catalog),
+      logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
+      metrics: createMetrics(new Registry()),
+    });
+  return { clock, cloud, queue, newController, logLines };
+}
+
+/** Stops a controller while driving the virtual clock (its in-flight calls need time to pass). */
+export async function stopDriving(h: Harness, controller: Controller, options: { handBack?: boolean } = {}): Promise<void> {
+  let stopped = false;
+  const stopping = controller.stop(options).then(() => void (stopped = true));
+  await h.clock.runUntil(() => stopped, 600_000);
+  await stopping;
+}
+
+export function job(jobId: string, algorithm: string, extra: Partial<JobMessage> = {}): JobMessage {
+  return { version: 1, jobId, algorithm, inputs: [`s3://bucket/in/${jobId}.tif`], outputPrefix: `s3://bucket/out/${jobId}/`, env: {}, priority: 0, attempt: 1, ...extra };
+}
+
+/** Jobs of the burst whose last attempt finished successfully in the sim. */
+export function succeeded(cloud: SimCloud, jobIds: readonly string[]): string[] {
+  const ok = new Set(cloud.tasks().filter((t) => t.state === 'STOPPED' && t.exitCode === 0).map((t) => t.jobId));
+  return jobIds.filter((id) => ok.has(id));
+}
