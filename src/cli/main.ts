@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './cli-io.ts';
 import { runConfigCheck } from './commands/config-check.ts';
 import { runPlan, type PlanOptions } from './commands/plan.ts';
+import { runDaemon, type RunOptions } from './commands/run.ts';
 import { runStatus, type StatusOptions } from './commands/status.ts';
 import { runSubmit, type SubmitOptions } from './commands/submit.ts';
 import { DEFAULT_DAEMON_URL } from './daemon-client.ts';
@@ -38,6 +39,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option('--json', 'print the plan as JSON')
     .action(async (options: PlanOptions) => {
       exitCode = await runPlan(options, io);
+    });
+
+  program
+    .command('run')
+    .description('run the daemon: the reconcile loop on the configured cloud and queue, with /metrics, /healthz, /readyz, /v1/state and POST /v1/jobs')
+    .requiredOption('--config <file>', 'YAML config file')
+    .option('--demo', 'submit a stream of image-processing jobs (bursts of uploads) and run 60x faster than real time')
+    .option('--time-scale <factor>', 'seconds of simulated time per wall-clock second (default 1, or 60 with --demo)')
+    .option('--exit-when-idle', 'with --demo: stop once the stream is done, every job finished and the fleet is idle')
+    .option('--watch', 'reload the config when the file changes (SIGHUP does too)')
+    .action(async (options: RunOptions) => {
+      exitCode = await runDaemon(options, io);
     });
 
   program

@@ -84,15 +84,18 @@ const START_BATCH = 10;
  * observations; all effects go through the ports and all time through the Clock, so
  * the same code runs on AWS in real time and on the simulated cloud in virtual time.
  */
+/** What a config reload may change while the daemon runs. */
+export type Reconfigurable = Pick<ControllerDeps, 'catalog' | 'policy' | 'settings' | 'rules'>;
+
 export class Controller implements ControllerApi {
-  readonly #deps: ControllerDeps;
+  #deps: ControllerDeps;
   readonly #held = new Map<string, HeldJob>();
   readonly #nodes = new Map<string, FleetNode>();
   readonly #running = new Map<string, RunningJob>();
   readonly #unavailableUntil = new Map<string, number>();
   readonly #decisions: DecisionView[] = [];
-  readonly #limiters: Record<ApiOperation, ApiLimiter>;
-  readonly #batcher: LaunchBatcher;
+  #limiters: Record<ApiOperation, ApiLimiter>;
+  #batcher: LaunchBatcher;
   /** Per task, the highest event version applied: duplicates and stale events are dropped. */
   readonly #taskVersions = new Map<string, number>();
   #ready = false;
@@ -105,9 +108,17 @@ export class Controller implements ControllerApi {
 
   constructor(deps: ControllerDeps) {
     this.#deps = deps;
-    const limiter = (op: ApiOperation): ApiLimiter => new ApiLimiter(deps.clock, deps.settings.api[op]);
-    this.#limiters = { launch: limiter('launch'), startTasks: limiter('startTasks'), terminate: limiter('terminate'), describe: limiter('describe') };
+    this.#limiters = limitersFor(deps);
     this.#batcher = new LaunchBatcher(deps.settings.batchIdleSeconds * 1000, deps.settings.batchMaxSeconds * 1000);
+  }
+
+  /** A reloaded config: takes effect from the next round; nodes, jobs and tasks are kept. */
+  reconfigure(update: Reconfigurable): void {
+    this.#deps = { ...this.#deps, ...update };
+    this.#limiters = limitersFor(this.#deps);
+    this.#batcher = new LaunchBatcher(update.settings.batchIdleSeconds * 1000, update.settings.batchMaxSeconds * 1000);
+    this.#decide('reload', 'configuration reloaded');
+    this.#wakeUp();
   }
 
   /** Adopts what the cloud already runs, then loops until stop(). */
@@ -275,8 +286,8 @@ export class Controller implements ControllerApi {
   }
 
   async #applyEvents(): Promise<void> {
-    const events = await this.#deps.cloud.pollEvents();
-    for (const event of events) {
+    const events = await this.#call(undefined, 'pollEvents', () => this.#deps.cloud.pollEvents());
+    for (const event of events ?? []) {
       if (event.kind === 'instance-registered') {
         const node = this.#nodes.get(event.instance.instanceId) ?? this.#adoptInstance(event.instance);
         if (node.state === 'launching') this.#markRegistered(node, event.instance);
@@ -710,13 +721,13 @@ export class Controller implements ControllerApi {
   }
 
   /**
-   * One rate-limited cloud call, counted by operation and outcome. A CloudError is
+   * One cloud call (rate-limited by `limiter` when given), counted by operation and outcome. A CloudError is
    * logged (and handed to `onError`), never thrown: the next round tries again.
    */
-  async #call<T>(limiter: ApiOperation, operation: string, call: () => Promise<T>, onError?: (error: CloudError) => void): Promise<T | undefined> {
+  async #call<T>(limiter: ApiOperation | undefined, operation: string, call: () => Promise<T>, onError?: (error: CloudError) => void): Promise<T | undefined> {
     const { metrics, logger } = this.#deps;
     try {
-      const result = await this.#limiters[limiter].run(call);
+      const result = await (limiter ? this.#limiters[limiter].run(call) : call());
       metrics.cloudApiCalls.inc({ operation, outcome: 'ok' });
       return result;
     } catch (error) {
@@ -748,4 +759,9 @@ export class Controller implements ControllerApi {
     }
     metrics.hourlyCostDollars.set(this.#hourlyCost());
   }
+}
+
+function limitersFor(deps: ControllerDeps): Record<ApiOperation, ApiLimiter> {
+  const limiter = (op: ApiOperation): ApiLimiter => new ApiLimiter(deps.clock, deps.settings.api[op]);
+  return { launch: limiter('launch'), startTasks: limiter('startTasks'), terminate: limiter('terminate'), describe: limiter('describe') };
 }

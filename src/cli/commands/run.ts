@@ -1,0 +1,136 @@
+// `loadmaster run --config FILE [--demo] [--time-scale N] [--exit-when-idle] [--watch]`:
+// the daemon on the config's cloud and queue (today: the embedded simulated cloud and
+// in-memory queue), with the HTTP endpoints. SIGTERM/SIGINT stop it gracefully; SIGHUP
+// (and --watch) reload the config, keeping the old one when the new one is invalid.
+import { watch } from 'node:fs';
+import type { LoadmasterConfig } from '../../config/config-schema.ts';
+import { formatIssue, InputError } from '../../config/input-issues.ts';
+import { loadConfigFile } from '../../config/load-config.ts';
+import { realClock } from '../../clock/real-clock.ts';
+import { scaledClock } from '../../clock/scaled-clock.ts';
+import { createDaemon, type Daemon } from '../../daemon/daemon.ts';
+import { runDemoStream } from '../../daemon/demo-stream.ts';
+import { createLogger } from '../../log/logger.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { CliIo } from '../cli-io.ts';
+import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
+
+export interface RunOptions {
+  readonly config: string;
+  readonly demo?: boolean;
+  readonly timeScale?: string;
+  readonly exitWhenIdle?: boolean;
+  readonly watch?: boolean;
+}
+
+/** The process signals run listens to; tests pass their own emitter. */
+export interface SignalSource {
+  on(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
+  off(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
+}
+
+/** The demo runs 60 times faster than real time unless told otherwise. */
+const DEMO_TIME_SCALE = 60;
+
+export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalSource = process): Promise<number> {
+  let config: LoadmasterConfig;
+  try {
+    config = await loadConfigFile(options.config);
+  } catch (error) {
+    if (error instanceof InputError) return reportInputError(io, error);
+    throw error;
+  }
+  const scale = options.timeScale === undefined ? (options.demo ? DEMO_TIME_SCALE : 1) : Number(options.timeScale);
+  if (!(scale > 0) || !Number.isFinite(scale)) {
+    io.stderr.write(`--time-scale: expected a number > 0, got "${options.timeScale}"\n`);
+    return EXIT_USAGE;
+  }
+  const clock: Clock = scale === 1 ? realClock : scaledClock(scale);
+  const logger = createLogger(config.log.level, { write: (line: string) => void io.stdout.write(line) });
+  const daemon = createDaemon(config, clock, logger);
+  try {
+    await daemon.server.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    io.stderr.write(`${options.config}: server: cannot listen on ${config.server.host}:${config.server.port} (${(error as Error).message}); expected a free port (set server.port, 0 picks one)\n`);
+    return EXIT_USAGE;
+  }
+  logger.info({ address: daemon.server.addresses(), timeScale: scale }, `loadmaster running: metrics at http://${config.server.host}:${portOf(daemon)}/metrics, state at /v1/state`);
+  daemon.controller.start();
+
+  const stopped = new AbortController();
+  const finished = new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ reason: why }, 'stopping: handing held jobs back to the queue');
+      stopped.abort();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) signals.off(signal, onStop);
+      signals.off('SIGHUP', onReload);
+      void daemon.stop().then(() => resolve(0));
+    };
+    const onStop = (): void => stop('signal');
+    const onReload = (): void => void reload(daemon, options.config, logger);
+    signals.on('SIGTERM', onStop);
+    signals.on('SIGINT', onStop);
+    signals.on('SIGHUP', onReload);
+    if (options.watch) {
+      const watcher = watch(options.config, { signal: stopped.signal });
+      watcher.on('change', onReload);
+      watcher.on('error', () => undefined);
+    }
+    if (options.demo) {
+      const stream = runDemoStream(daemon.controller, config, clock, stopped.signal);
+      if (options.exitWhenIdle) {
+        void stream.then(async () => {
+          await waitUntilIdle(daemon, config, stopped.signal);
+          if (!stopped.signal.aborted) {
+            printSummary(daemon, clock, io);
+            stop('demo finished and the fleet is idle');
+          }
+        });
+      }
+    }
+  });
+  return finished;
+}
+
+async function reload(daemon: Daemon, file: string, logger: ReturnType<typeof createLogger>): Promise<void> {
+  try {
+    daemon.reload(await loadConfigFile(file));
+    logger.info({ file }, 'configuration reloaded');
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // The old configuration stays; every issue is logged.
+    logger.error({ file, issues: error.issues.map((i) => formatIssue(error.source, i)) }, 'new configuration refused; keeping the old one');
+  }
+}
+
+/** No job held or running, and no node beyond the warm minimum. */
+async function waitUntilIdle(daemon: Daemon, config: LoadmasterConfig, signal: AbortSignal): Promise<void> {
+  const warm = Object.values(config.controller.warmNodes).reduce((a, b) => a + b, 0);
+  while (!signal.aborted) {
+    const view = daemon.controller.view();
+    if (view.pending.length === 0 && view.running.length === 0 && view.nodes.length <= warm && daemon.queue.depth() === 0) return;
+    await realClock.sleep(500, signal).catch(() => undefined);
+  }
+}
+
+function printSummary(daemon: Daemon, clock: Clock, io: CliIo): void {
+  const tasks = daemon.cloud.tasks();
+  const succeeded = tasks.filter((t) => t.state === 'STOPPED' && t.exitCode === 0).length;
+  const instances = daemon.cloud.instances();
+  const types = [...new Set(instances.map((i) => i.type))].sort();
+  const simulatedMinutes = (clock.now() - Math.min(...instances.map((i) => i.launchedAt), clock.now())) / 60_000;
+  io.stderr.write(
+    `\ndemo finished: ${succeeded} jobs succeeded, ${tasks.length - succeeded} failed or retried; ` +
+      `${instances.length} instances launched (${types.join(', ')}), all idle ones terminated; ` +
+      `cost $${(daemon.cloud.costSoFar() ?? 0).toFixed(2)} over ${simulatedMinutes.toFixed(0)} simulated minutes; ` +
+      `${daemon.queue.deadLetters().length} dead-lettered\n`,
+  );
+}
+
+function portOf(daemon: Daemon): number | string {
+  const address = daemon.server.addresses()[0];
+  return typeof address === 'object' ? address.port : '?';
+}
