@@ -227,6 +227,19 @@ const controllerSchema = z
     maxHeldJobs: z.int().min(1).default(1000),
     /** How long held messages stay invisible per extension. */
     visibilitySeconds: z.int().min(1).max(MAX_VISIBILITY_SECONDS).default(300),
+    /**
+     * Batch consolidation: a busy node whose most used resource is below
+     * `utilizationBelow` gets no new jobs while the rest of the fleet can absorb its
+     * share, so it empties as its tasks finish and idle shutdown removes it.
+     */
+    consolidation: section(
+      z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          utilizationBelow: z.number().min(0).max(1).default(0.5),
+        })
+        .prefault({}),
+    ),
     api: section(
       z
         .strictObject({

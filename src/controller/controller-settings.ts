@@ -11,6 +11,8 @@ export interface ControllerSettings {
   readonly warmNodes: Readonly<Record<string, number>>;
   readonly maxHeldJobs: number;
   readonly visibilitySeconds: number;
+  /** No new jobs on a busy node using less than `utilizationBelow` of its most used resource, while the rest can absorb its share. */
+  readonly consolidation: { readonly enabled: boolean; readonly utilizationBelow: number };
   readonly api: Readonly<Record<ApiOperation, { readonly concurrency: number; readonly perSecond: number }>>;
 }
 

@@ -44,6 +44,8 @@ export interface NodeView {
   /** Seconds without tasks or bound jobs; absent while busy. */
   readonly idleSeconds?: number;
   readonly pricePerHour: number;
+  /** Gets no new jobs so it can empty and go away (batch consolidation). */
+  readonly consolidating?: boolean;
 }
 
 export interface RunningJobView {

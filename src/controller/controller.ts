@@ -98,6 +98,8 @@ export class Controller implements ControllerApi {
   #batcher: LaunchBatcher;
   /** Per task, the highest event version applied: duplicates and stale events are dropped. */
   readonly #taskVersions = new Map<string, number>();
+  /** Nodes that get no new jobs this round so they can empty (batch consolidation). */
+  #consolidating = new Set<string>();
   #ready = false;
   #stopping = false;
   #lastResyncAt = -Infinity;
@@ -191,6 +193,7 @@ export class Controller implements ControllerApi {
         boundJobs: n.bound.size,
         ...(n.emptySince !== undefined ? { idleSeconds: (now - n.emptySince) / 1000 } : {}),
         pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
+        ...(this.#consolidating.has(n.id) ? { consolidating: true } : {}),
       })),
       running: [...this.#running.values()].map((r) => ({
         jobId: r.jobId,
@@ -467,16 +470,27 @@ export class Controller implements ControllerApi {
     }
     const available = catalog.filter((t) => (this.#unavailableUntil.get(t.name) ?? 0) <= now);
     const started = performance.now();
-    const plan = planFleet({
-      jobs: planned.map((j) => ({ id: j.message.jobId, demand: j.demand, constraints: j.constraints, priority: j.message.priority, enqueuedAt: j.sentAt / 1000 })),
-      nodes: [...this.#nodes.values()].flatMap((n) =>
-        n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
-          ? [{ id: n.id, type: n.type, state: n.state, free: subtract(n.allocatable, this.#allocated(n)) }]
-          : [],
-      ),
-      catalog: available,
-      policy,
-    });
+    const jobs = planned.map((j) => ({ id: j.message.jobId, demand: j.demand, constraints: j.constraints, priority: j.message.priority, enqueuedAt: j.sentAt / 1000 }));
+    const consolidating = this.#consolidationCandidates();
+    const planWith = (resting: ReadonlySet<string>) =>
+      planFleet({
+        jobs,
+        nodes: [...this.#nodes.values()].flatMap((n) =>
+          n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
+            ? [{ id: n.id, type: n.type, state: resting.has(n.id) ? ('draining' as const) : n.state, free: subtract(n.allocatable, this.#allocated(n)) }]
+            : [],
+        ),
+        catalog: available,
+        policy,
+      });
+    let plan = planWith(consolidating);
+    // Never buy while a node left to empty still has room: then it takes work again.
+    if (plan.launches.length > 0 && consolidating.size > 0) {
+      plan = planWith(new Set());
+      this.#consolidating = new Set();
+    } else {
+      this.#noteConsolidation(consolidating);
+    }
     metrics.planDurationSeconds.observe((performance.now() - started) / 1000);
 
     for (const { jobId, reason } of plan.waiting) this.#held.get(jobId)!.reason = reason;
@@ -603,6 +617,44 @@ export class Controller implements ControllerApi {
     delete job.reason;
     this.#decide('replan', `job ${job.message.jobId} not started on ${node.id} (${why}); re-planning`, { jobId: job.message.jobId, instanceId: node.id });
     this.#wakeUp();
+  }
+
+  /**
+   * Busy registered nodes using less than the threshold of their most used resource,
+   * least used first, as long as the other nodes' free capacity (summed per dimension)
+   * can still absorb what all the chosen ones hold.
+   */
+  #consolidationCandidates(): Set<string> {
+    const { enabled, utilizationBelow } = this.#deps.settings.consolidation;
+    const chosen = new Set<string>();
+    if (!enabled) return chosen;
+    const registered = [...this.#nodes.values()].filter((n) => n.state === 'registered');
+    const share = (n: FleetNode): number => {
+      const used = this.#allocated(n);
+      return Math.max(...DIMENSIONS.map((d) => (n.allocatable[d] > 0 ? used[d] / n.allocatable[d] : 0)));
+    };
+    const candidates = registered
+      .filter((n) => n.tasks.size > 0 && n.bound.size === 0 && share(n) < utilizationBelow)
+      .sort((a, b) => share(a) - share(b) || (a.id < b.id ? -1 : 1));
+    let held = ZERO;
+    for (const node of candidates) {
+      const nextHeld = add(held, this.#allocated(node));
+      let room = ZERO;
+      for (const other of registered) if (other !== node && !chosen.has(other.id)) room = add(room, subtract(other.allocatable, this.#allocated(other)));
+      if (!DIMENSIONS.every((d) => nextHeld[d] <= room[d])) continue;
+      chosen.add(node.id);
+      held = nextHeld;
+    }
+    return chosen;
+  }
+
+  #noteConsolidation(next: Set<string>): void {
+    for (const id of next) {
+      if (this.#consolidating.has(id)) continue;
+      const node = this.#nodes.get(id)!;
+      this.#decide('consolidate', `${node.type} ${node.id} is lightly used and the fleet can absorb its share: no new jobs on it, so it empties and goes away`, { instanceId: id });
+    }
+    this.#consolidating = next;
   }
 
   // ---- shutdown ------------------------------------------------------------------

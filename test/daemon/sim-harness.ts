@@ -46,6 +46,7 @@ export const TEST_SETTINGS: ControllerSettings = {
   warmNodes: {},
   maxHeldJobs: 1000,
   visibilitySeconds: 300,
+  consolidation: { enabled: true, utilizationBelow: 0.5 },
   api: {
     launch: { concurrency: 2, perSecond: 2 },
     startTasks: { concurrency: 4, perSecond: 10 },
