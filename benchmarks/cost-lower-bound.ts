@@ -11,7 +11,13 @@ import { canHold } from '../src/core/planner/compatibility.ts';
 export interface JobClass {
   readonly demand: Resources;
   readonly constraints: JobConstraints;
+  /** Jobs in the class. */
   readonly count: number;
+  /**
+   * What the LP must place of the class: its job count for a fleet at one moment, or its
+   * job-seconds for a fleet over time (sim-lower-bound.ts).
+   */
+  readonly weight: number;
   /** Indices into the catalog of the types that can hold one such job. */
   readonly types: readonly number[];
 }
@@ -50,14 +56,25 @@ function classKey(demand: Resources, c: JobConstraints): string {
   ]);
 }
 
-/** Groups identical jobs; jobs no type can hold go to `unplaceable`. */
-export function groupJobs(jobs: readonly PendingJob[], catalog: readonly InstanceType[]): { classes: JobClass[]; unplaceable: string[] } {
-  const byKey = new Map<string, { demand: Resources; constraints: JobConstraints; ids: string[] }>();
+/**
+ * Groups identical jobs, each class weighing the sum of its jobs' `weightOf` (1 each by
+ * default: a job count); jobs no type can hold go to `unplaceable`.
+ */
+export function groupJobs<Job extends PendingJob>(
+  jobs: readonly Job[],
+  catalog: readonly InstanceType[],
+  weightOf: (job: Job) => number = () => 1,
+): { classes: JobClass[]; unplaceable: string[] } {
+  const byKey = new Map<string, { demand: Resources; constraints: JobConstraints; ids: string[]; weight: number }>();
   for (const job of jobs) {
     const key = classKey(job.demand, job.constraints);
     const group = byKey.get(key);
-    if (group) group.ids.push(job.id);
-    else byKey.set(key, { demand: job.demand, constraints: job.constraints, ids: [job.id] });
+    if (group) {
+      group.ids.push(job.id);
+      group.weight += weightOf(job);
+    } else {
+      byKey.set(key, { demand: job.demand, constraints: job.constraints, ids: [job.id], weight: weightOf(job) });
+    }
   }
   const classes: JobClass[] = [];
   const unplaceable: string[] = [];
@@ -67,7 +84,7 @@ export function groupJobs(jobs: readonly PendingJob[], catalog: readonly Instanc
       if (canHold(t, g.demand, g.constraints)) types.push(i);
     });
     if (types.length === 0) unplaceable.push(...g.ids);
-    else classes.push({ demand: g.demand, constraints: g.constraints, count: g.ids.length, types });
+    else classes.push({ demand: g.demand, constraints: g.constraints, count: g.ids.length, weight: g.weight, types });
   }
   return { classes, unplaceable };
 }
@@ -90,7 +107,7 @@ export function perDimensionBound(classes: readonly JobClass[], catalog: readonl
       if (c.demand[d] <= 0) continue;
       let cheapest = Infinity;
       for (const t of c.types) cheapest = Math.min(cheapest, catalog[t]!.pricePerHour / catalog[t]!.allocatable[d]);
-      sum += c.count * c.demand[d] * cheapest;
+      sum += c.weight * c.demand[d] * cheapest;
     }
     best = Math.max(best, sum);
   }
@@ -127,7 +144,8 @@ function perInstance(demand: Resources, type: InstanceType): number {
 }
 
 /**
- * The LP in CPLEX LP format, and the rows whose duals certify the bound. With `cuts`, adds
+ * The LP in CPLEX LP format (model in costLowerBound, with n_j the class's weight), and the
+ * rows whose duals certify the bound. With `cuts`, adds
  * y_{j,t} ≤ k_{j,t} · x_t where k_{j,t} = ⌊cap / r⌋ jobs of class j fit on one instance of t
  * (only where that is tighter than the capacity rows): valid for every real fleet, since an
  * instance holds a whole number of jobs.
@@ -139,7 +157,7 @@ export function buildLp(classes: readonly JobClass[], catalog: readonly Instance
   lines.push('Subject To');
   classes.forEach((c, j) => {
     pushTerms(lines, ` n${j}:`, c.types.map((t) => ['1', `y${j}_${t}`]));
-    lines.push(`  = ${num(c.count)}`);
+    lines.push(`  = ${num(c.weight)}`);
   });
   // Per type: which classes may use it.
   const classesOn = new Map<number, number[]>();
@@ -277,7 +295,7 @@ export async function solveLpBound(classes: readonly JobClass[], catalog: readon
       for (const d of DIMENSIONS) if (c.demand[d] > 0) reduced += (c.demand[d] / catalog[t]!.allocatable[d]) * (perType?.get(d) ?? 0);
       u = Math.min(u, reduced * scaleOf(t));
     }
-    value += c.count * u;
+    value += c.weight * u;
   });
   return { value, objective: result.ObjectiveValue, variables: model.variables, rows: model.rows, solveMs };
 }

@@ -329,7 +329,7 @@ export class Controller implements ControllerApi {
       node.tasks.delete(task.jobId);
       this.#noteIfEmpty(node);
     }
-    void this.#finish(running, task);
+    this.#background(this.#finish(running, task), `finishing job ${task.jobId}`);
   }
 
   /** A task this process did not start (restart, or a duplicate delivery's first copy): track it, never start it again. */
@@ -355,7 +355,7 @@ export class Controller implements ControllerApi {
       // The job already runs: its message is a duplicate, remove it without a second start.
       this.#unbind(held);
       this.#held.delete(task.jobId);
-      void this.#deps.queue.delete([held.receipt]);
+      this.#background(this.#deps.queue.delete([held.receipt]), `deleting the duplicate message of job ${task.jobId}`);
       this.#decide('duplicate', `job ${task.jobId} already runs as ${task.taskArn}; its message is deleted, nothing started twice`, { jobId: task.jobId });
     }
   }
@@ -424,7 +424,7 @@ export class Controller implements ControllerApi {
     const { jobId } = m.message;
     if (this.#running.has(jobId)) {
       // Already started (a duplicate delivery, or a retry racing its own first copy).
-      void queue.delete([m.receipt]);
+      this.#background(queue.delete([m.receipt]), `deleting the duplicate message of job ${jobId}`);
       this.#decide('duplicate', `job ${jobId} already runs; duplicate message deleted`, { jobId });
       return;
     }
@@ -437,7 +437,7 @@ export class Controller implements ControllerApi {
     const problem = rules.check(m.message);
     if (problem !== undefined) {
       metrics.jobsRejected.inc();
-      void queue.deadLetter(m.receipt, JSON.stringify(m.message), problem);
+      this.#background(queue.deadLetter(m.receipt, JSON.stringify(m.message), problem), `dead-lettering job ${jobId}`);
       this.#decide('dead-letter', `job ${jobId} rejected: ${problem}`, { jobId });
       return;
     }
@@ -763,6 +763,11 @@ export class Controller implements ControllerApi {
     let cost = 0;
     for (const node of this.#nodes.values()) if (node.state !== 'failed') cost += this.#type(node.type)?.pricePerHour ?? 0;
     return cost;
+  }
+
+  /** Work the round does not wait for; a failure is logged (the message stays in the queue and comes back), never lost in an unhandled rejection. */
+  #background(work: Promise<unknown>, what: string): void {
+    work.catch((error: unknown) => this.#deps.logger.error({ err: error }, `${what} failed`));
   }
 
   #decide(kind: string, message: string, ids: { jobId?: string; instanceId?: string } = {}): void {

@@ -1,18 +1,15 @@
 // A whole daemon on the simulated cloud and the in-memory queue, in virtual time: the
 // real controller, planner, sim and queue, nothing mocked.
 import pino from 'pino';
-import { Registry } from 'prom-client';
 import { parseConfig } from '../../src/config/load-config.ts';
-import { catalogFromConfig, policyFromConfig } from '../../src/config/config-to-core.ts';
-import { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
+import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
 import type { SimCloudOptions } from '../../src/adapters/sim/sim-options.ts';
-import { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
+import type { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
 import { VirtualClock } from '../../src/clock/virtual-clock.ts';
-import { Controller } from '../../src/controller/controller.ts';
+import type { Controller } from '../../src/controller/controller.ts';
 import type { ControllerSettings } from '../../src/controller/controller-settings.ts';
-import { jobRulesFromConfig } from '../../src/daemon/job-rules.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { createMetrics } from '../../src/metrics/metrics.ts';
+import { buildSimWorld, stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
 
 export const TEST_CONFIG = `
 catalog:
@@ -64,40 +61,26 @@ export interface Harness {
 }
 
 export function buildHarness(options: { settings?: Partial<ControllerSettings>; sim?: Partial<SimCloudOptions>; exitCode?: (jobId: string, attempt: number) => number } = {}): Harness {
-  const config = parseConfig(TEST_CONFIG, 'test.yaml');
-  const catalog = catalogFromConfig(config);
   const clock = new VirtualClock();
-  const cloud = new SimCloud({
-    clock,
-    catalog,
-    bootSeconds: 40,
-    bootJitterSeconds: 10,
-    taskBehaviour: (spec) => ({ durationSeconds: DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
-    ...options.sim,
-  });
-  const queue = new MemoryJobSource({ clock, visibilitySeconds: 300, maxReceives: 5 });
   const logLines: string[] = [];
-  const newController = (): Controller =>
-    new Controller({
-      clock,
-      cloud,
-      queue,
-      catalog,
-      policy: policyFromConfig(config),
-      settings: { ...TEST_SETTINGS, ...options.settings },
-      rules: jobRulesFromConfig(config, catalog),
-      logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
-      metrics: createMetrics(new Registry()),
-    });
-  return { clock, cloud, queue, newController, logLines };
+  const world = buildSimWorld({
+    config: parseConfig(TEST_CONFIG, 'test.yaml'),
+    clock,
+    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
+    settings: { ...TEST_SETTINGS, ...options.settings },
+    sim: {
+      bootSeconds: 40,
+      bootJitterSeconds: 10,
+      taskBehaviour: (spec) => ({ durationSeconds: DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
+      ...options.sim,
+    },
+  });
+  return { clock, cloud: world.cloud, queue: world.queue, newController: () => world.newController(), logLines };
 }
 
 /** Stops a controller while driving the virtual clock (its in-flight calls need time to pass). */
 export async function stopDriving(h: Harness, controller: Controller, options: { handBack?: boolean } = {}): Promise<void> {
-  let stopped = false;
-  const stopping = controller.stop(options).then(() => void (stopped = true));
-  await h.clock.runUntil(() => stopped, 600_000);
-  await stopping;
+  await stopOnVirtualClock(h.clock, controller, options);
 }
 
 export function job(jobId: string, algorithm: string, extra: Partial<JobMessage> = {}): JobMessage {

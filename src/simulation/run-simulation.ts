@@ -1,0 +1,308 @@
+// A stretch of loadmaster's life in virtual time: a config, jobs arriving at given
+// times, and the real controller on the simulated cloud and the in-memory queue, run
+// until every job has finished and the fleet is back to its warm minimum. Pure
+// composition on a VirtualClock: no I/O, no real time; the same inputs give the same report.
+import { pino } from 'pino';
+import type { LoadmasterConfig } from '../config/config-schema.ts';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+import type { ControllerSettings } from '../controller/controller-settings.ts';
+import type { ControllerView } from '../controller/controller-view.ts';
+import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
+import { add, resources, ZERO, type Resources } from '../core/resources.ts';
+import type { JobMessage } from '../jobs/job-message.ts';
+import type { Logger } from '../log/logger.ts';
+import { buildSimWorld, stopOnVirtualClock, type SimWorld } from './sim-world.ts';
+import { SucceededJobsWatch } from './succeeded-jobs-watch.ts';
+
+export interface Arrival {
+  /** Seconds from the start of the simulation. */
+  readonly at: number;
+  readonly message: JobMessage;
+}
+
+export interface SimulationOptions {
+  readonly config: LoadmasterConfig;
+  /** In any order; job ids must be distinct. */
+  readonly arrivals: readonly Arrival[];
+  /** Laid over the config's `controller` section. */
+  readonly settings?: Partial<ControllerSettings>;
+  /** The controller's log; silent unless given. */
+  readonly logger?: Logger;
+  /** Virtual seconds after which the run ends even if unfinished (default: the last arrival plus a day). */
+  readonly limitSeconds?: number;
+  /** Virtual seconds between two samples (default 30). */
+  readonly sampleSeconds?: number;
+}
+
+/** The fleet and the queue at one moment, as the controller saw them. */
+export interface SimulationSample {
+  /** Seconds from the start. */
+  readonly t: number;
+  /** Nodes the controller keeps (every one billed), by instance type. */
+  readonly nodesByType: Readonly<Record<string, number>>;
+  /** Messages in the queue, held ones included: jobs not started yet. */
+  readonly queueDepth: number;
+  readonly runningJobs: number;
+  /** Summed over those nodes: demand of running and bound jobs, and what the nodes offer. */
+  readonly allocated: Resources;
+  readonly allocatable: Resources;
+  /** allocated / allocatable per dimension; 0 where nothing is allocatable. */
+  readonly utilization: Resources;
+  /** USD billed so far. */
+  readonly cost: number;
+}
+
+/** One task the simulated cloud ran; times in seconds from the start. */
+export interface SimulatedTask {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly algorithm: string;
+  readonly instanceId: string;
+  readonly instanceType: string;
+  readonly demand: Resources;
+  readonly arrivedAt: number;
+  readonly startedAt: number;
+  readonly runningAt?: number;
+  readonly stoppedAt?: number;
+  /** Absent when the task did not exit on its own (its instance went away). */
+  readonly exitCode?: number;
+}
+
+export interface SimulationReport {
+  readonly jobs: number;
+  readonly succeeded: number;
+  readonly deadLettered: number;
+  /** Every job finished and the fleet got back to its warm minimum before the limit. */
+  readonly completed: boolean;
+  /** USD billed from the start until the run ended (per second, 60 s minimum per instance). */
+  readonly totalCost: number;
+  readonly simulatedSeconds: number;
+  /** Arrival to the start of the job's first task, over the jobs whose first attempt started. */
+  readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** Instances launched, by type (failed ones included). */
+  readonly nodesLaunched: Readonly<Record<string, number>>;
+  /** Every call the controller made to the simulated cloud, failed and throttled ones included. */
+  readonly apiCalls: number;
+  readonly apiCallsPerJob: number;
+  /**
+   * Allocated over allocatable resource-time per dimension, from the samples (each holds
+   * until the next): busy stretches weigh by the capacity paid for, not by their length only.
+   */
+  readonly utilization: Resources;
+  readonly samples: readonly SimulationSample[];
+  readonly tasks: readonly SimulatedTask[];
+}
+
+const DEFAULT_SAMPLE_SECONDS = 30;
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
+  const arrivals = checkedArrivals(options.arrivals);
+  const sampleMs = (options.sampleSeconds ?? DEFAULT_SAMPLE_SECONDS) * 1000;
+  if (!(sampleMs > 0)) throw new RangeError(`runSimulation: sampleSeconds must be > 0, got ${options.sampleSeconds}`);
+  const lastArrival = arrivals.at(-1)?.at ?? 0;
+  const limitMs = (options.limitSeconds ?? lastArrival + DEFAULT_GRACE_SECONDS) * 1000;
+
+  const clock = new VirtualClock();
+  const origin = clock.now();
+  const world = buildSimWorld({ config: options.config, clock, logger: options.logger ?? pino({ level: 'silent' }), ...(options.settings ? { settings: options.settings } : {}) });
+  const watch = new SucceededJobsWatch(world.cloud);
+  const controller = world.newController({ cloud: watch });
+  const ended = new AbortController();
+
+  let sent = 0;
+  const feeding = (async () => {
+    // Straight onto the queue, as the upload Lambdas do: the controller finds them on its next round.
+    for (let i = 0; i < arrivals.length; ) {
+      const at = arrivals[i]!.at;
+      const batch: JobMessage[] = [];
+      for (; i < arrivals.length && arrivals[i]!.at === at; i++) batch.push(arrivals[i]!.message);
+      const wait = origin + at * 1000 - clock.now();
+      if (wait > 0 && !(await sleepUnlessEnded(clock, wait, ended.signal))) return;
+      await world.queue.send(batch);
+      sent += batch.length;
+    }
+  })();
+
+  const samples: SimulationSample[] = [];
+  const takeSample = (): void => void samples.push(sampleOf(controller.view(), world, origin));
+  const sampling = (async () => {
+    do takeSample();
+    while (await sleepUnlessEnded(clock, sampleMs, ended.signal));
+  })();
+
+  const jobIds = new Set(arrivals.map((a) => a.message.jobId));
+  const deadLettered = new DeadLetteredJobs(world, jobIds);
+  // Checked before every step of virtual time, so kept cheap: only this run's jobs ever reach the cloud and the dead-letter queue.
+  const finishedJobs = (): number => {
+    let finished = watch.succeeded().size;
+    for (const id of deadLettered.ids()) if (!watch.succeeded().has(id)) finished++;
+    return finished;
+  };
+  const done = (): boolean => sent === arrivals.length && finishedJobs() === jobIds.size && atWarmMinimum(world);
+
+  controller.start();
+  const completed = await clock.runUntil(done, limitMs);
+  const endedAt = clock.now();
+  const totalCost = world.cloud.costSoFar();
+  if (samples.at(-1)?.t !== (endedAt - origin) / 1000) takeSample();
+  ended.abort();
+  await Promise.all([feeding, sampling]);
+  await stopOnVirtualClock(clock, controller);
+
+  const succeeded = [...jobIds].filter((id) => watch.succeeded().has(id)).length;
+  const tasks = tasksOf(world, arrivals, origin);
+  const apiCalls = Object.values(world.cloud.apiCalls()).reduce((sum, c) => sum + c.ok + c.throttled + c.error, 0);
+  return {
+    jobs: jobIds.size,
+    succeeded,
+    deadLettered: [...deadLettered.ids()].filter((id) => !watch.succeeded().has(id)).length,
+    completed,
+    totalCost,
+    simulatedSeconds: (endedAt - origin) / 1000,
+    waitSeconds: firstAttemptWaits(tasks),
+    nodesLaunched: countBy(world.cloud.instances().map((i) => i.type)),
+    apiCalls,
+    apiCallsPerJob: jobIds.size > 0 ? apiCalls / jobIds.size : 0,
+    utilization: timeWeightedUtilization(samples),
+    samples,
+    tasks,
+  };
+}
+
+function checkedArrivals(arrivals: readonly Arrival[]): Arrival[] {
+  const seen = new Set<string>();
+  for (const { at, message } of arrivals) {
+    if (!(Number.isFinite(at) && at >= 0)) throw new RangeError(`runSimulation: arrival of ${message.jobId} at ${at}; expected seconds >= 0`);
+    if (seen.has(message.jobId)) throw new Error(`runSimulation: job id ${message.jobId} arrives twice; expected distinct job ids`);
+    seen.add(message.jobId);
+  }
+  // Stable: arrivals at the same second keep their order.
+  return [...arrivals].sort((a, b) => a.at - b.at);
+}
+
+/** Sleeps on the clock; false when the run ended first. */
+async function sleepUnlessEnded(clock: VirtualClock, ms: number, ended: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(ms, ended);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ids of the simulation's jobs in the dead-letter queue, read incrementally (the queue only appends). */
+class DeadLetteredJobs {
+  readonly #world: SimWorld;
+  readonly #jobIds: ReadonlySet<string>;
+  readonly #ids = new Set<string>();
+  #read = 0;
+
+  constructor(world: SimWorld, jobIds: ReadonlySet<string>) {
+    this.#world = world;
+    this.#jobIds = jobIds;
+  }
+
+  ids(): ReadonlySet<string> {
+    const letters = this.#world.queue.deadLetters();
+    for (; this.#read < letters.length; this.#read++) {
+      const id = jobIdOf(letters[this.#read]!.body);
+      if (id !== undefined && this.#jobIds.has(id)) this.#ids.add(id);
+    }
+    return this.#ids;
+  }
+}
+
+function jobIdOf(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'jobId' in parsed && typeof parsed.jobId === 'string') return parsed.jobId;
+  } catch {
+    // Not JSON: no job id to read.
+  }
+  return undefined;
+}
+
+/**
+ * Whether every instance still alive is one the warmNodes rules keep: it matches a pattern
+ * whose alive instances do not exceed that pattern's minimum.
+ */
+function atWarmMinimum(world: SimWorld): boolean {
+  const alive = world.cloud.instances().filter((i) => i.state !== 'terminated');
+  const rules = Object.entries(world.settings.warmNodes);
+  return alive.every((instance) =>
+    rules.some(([pattern, minimum]) => matchesTypePattern(instance.type, pattern) && alive.filter((a) => matchesTypePattern(a.type, pattern)).length <= minimum),
+  );
+}
+
+function sampleOf(view: ControllerView, world: SimWorld, origin: number): SimulationSample {
+  let allocated = ZERO;
+  let allocatable = ZERO;
+  for (const node of view.nodes) {
+    allocated = add(allocated, node.allocated);
+    allocatable = add(allocatable, node.allocatable);
+  }
+  return {
+    t: (view.now - origin) / 1000,
+    nodesByType: countBy(view.nodes.map((n) => n.type)),
+    queueDepth: world.queue.depth(),
+    runningJobs: view.running.length,
+    allocated,
+    allocatable,
+    utilization: resources((d) => (allocatable[d] > 0 ? allocated[d] / allocatable[d] : 0)),
+    cost: view.costSoFar ?? world.cloud.costSoFar(),
+  };
+}
+
+/** Σ allocated·Δt / Σ allocatable·Δt per dimension, each sample holding until the next. */
+function timeWeightedUtilization(samples: readonly SimulationSample[]): Resources {
+  let used = ZERO;
+  let offered = ZERO;
+  for (let i = 0; i + 1 < samples.length; i++) {
+    const seconds = samples[i + 1]!.t - samples[i]!.t;
+    used = add(used, resources((d) => samples[i]!.allocated[d] * seconds));
+    offered = add(offered, resources((d) => samples[i]!.allocatable[d] * seconds));
+  }
+  return resources((d) => (offered[d] > 0 ? used[d] / offered[d] : 0));
+}
+
+function tasksOf(world: SimWorld, arrivals: readonly Arrival[], origin: number): SimulatedTask[] {
+  const arrivalOf = new Map(arrivals.map((a) => [a.message.jobId, a]));
+  const typeOf = new Map(world.cloud.instances().map((i) => [i.instanceId, i.type]));
+  const seconds = (ms: number): number => (ms - origin) / 1000;
+  return world.cloud.tasks().map((t) => {
+    const arrival = arrivalOf.get(t.jobId);
+    return {
+      jobId: t.jobId,
+      attempt: t.attempt,
+      algorithm: arrival?.message.algorithm ?? 'unknown',
+      instanceId: t.instanceId,
+      instanceType: typeOf.get(t.instanceId) ?? 'unknown',
+      demand: t.demand,
+      arrivedAt: arrival?.at ?? NaN,
+      startedAt: seconds(t.startedAt),
+      ...(t.runningAt !== undefined && { runningAt: seconds(t.runningAt) }),
+      ...(t.stoppedAt !== undefined && { stoppedAt: seconds(t.stoppedAt) }),
+      ...(t.exitCode !== undefined && { exitCode: t.exitCode }),
+    };
+  });
+}
+
+/** Nearest-rank percentiles of arrival → first start; all 0 when no job started. */
+function firstAttemptWaits(tasks: readonly SimulatedTask[]): SimulationReport['waitSeconds'] {
+  const firstStart = new Map<string, number>();
+  for (const t of tasks) {
+    if (t.attempt !== 1 || Number.isNaN(t.arrivedAt)) continue;
+    const wait = t.startedAt - t.arrivedAt;
+    firstStart.set(t.jobId, Math.min(firstStart.get(t.jobId) ?? Infinity, wait));
+  }
+  const waits = [...firstStart.values()].sort((a, b) => a - b);
+  const rank = (q: number): number => (waits.length === 0 ? 0 : waits[Math.max(0, Math.ceil(q * waits.length) - 1)]!);
+  return { p50: rank(0.5), p95: rank(0.95), max: rank(1) };
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+  return counts;
+}
