@@ -676,13 +676,14 @@ export class Controller implements ControllerApi {
       if (this.#keptWarm(node, retiring)) continue;
       retiring.push(node);
     }
-    if (retiring.length === 0) return;
     for (const node of retiring) {
       node.state = 'draining';
       this.#decide('drain', `${node.type} ${node.id} idle for ${((now - node.emptySince!) / 1000).toFixed(0)} s: draining and terminating`, { instanceId: node.id });
       await this.#call('terminate', 'drain', () => this.#deps.cloud.drain(node.id));
     }
-    await this.#terminate(retiring, 'idle');
+    // Draining nodes that are empty, including those whose terminate failed last round.
+    const done = [...this.#nodes.values()].filter((n) => n.state === 'draining' && n.tasks.size === 0 && n.bound.size === 0);
+    if (done.length > 0) await this.#terminate(done, 'idle');
   }
 
   /** Whether a warmNodes rule needs this node: the nodes of its pattern, minus those already retiring, would drop below the minimum. */

@@ -16,6 +16,7 @@ describe('daemon sections: defaults', () => {
       warmNodes: {},
       maxHeldJobs: 1000,
       visibilitySeconds: 300,
+      consolidation: { enabled: true, utilizationBelow: 0.5 },
       api: {
         launch: { concurrency: 2, perSecond: 2 },
         startTasks: { concurrency: 4, perSecond: 10 },
