@@ -701,7 +701,8 @@ export class Controller implements ControllerApi {
   async #terminate(nodes: readonly FleetNode[], reason: string): Promise<void> {
     const { metrics } = this.#deps;
     for (const node of nodes) node.state = 'terminating';
-    const done = await this.#call('terminate', 'terminate', () => this.#deps.cloud.terminate(nodes.map((n) => n.id)));
+    // terminate() resolves to nothing: map success to true so a failure (undefined) is told apart.
+    const done = await this.#call('terminate', 'terminate', () => this.#deps.cloud.terminate(nodes.map((n) => n.id)).then(() => true));
     if (done === undefined) {
       // Not terminated this time: the next round tries again.
       for (const node of nodes) node.state = 'draining';

@@ -81,6 +81,8 @@ export interface SimulationReport {
   readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
   /** Instances launched, by type (failed ones included). */
   readonly nodesLaunched: Readonly<Record<string, number>>;
+  /** Instances still up when the run ended, by type: the warm minimum when it completed. */
+  readonly nodesAtEnd: Readonly<Record<string, number>>;
   /** Every call the controller made to the simulated cloud, failed and throttled ones included. */
   readonly apiCalls: number;
   readonly apiCallsPerJob: number;
@@ -145,6 +147,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const completed = await clock.runUntil(done, limitMs);
   const endedAt = clock.now();
   const totalCost = world.cloud.costSoFar();
+  const nodesAtEnd = countBy(world.cloud.instances().flatMap((i) => (i.state === 'terminated' ? [] : [i.type])));
   if (samples.at(-1)?.t !== (endedAt - origin) / 1000) takeSample();
   ended.abort();
   await Promise.all([feeding, sampling]);
@@ -162,6 +165,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     simulatedSeconds: (endedAt - origin) / 1000,
     waitSeconds: firstAttemptWaits(tasks),
     nodesLaunched: countBy(world.cloud.instances().map((i) => i.type)),
+    nodesAtEnd,
     apiCalls,
     apiCallsPerJob: jobIds.size > 0 ? apiCalls / jobIds.size : 0,
     utilization: timeWeightedUtilization(samples),

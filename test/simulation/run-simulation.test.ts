@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { timedJobsOf } from '../../benchmarks/sim.ts';
+import { simLowerBound } from '../../benchmarks/sim-lower-bound.ts';
+import { catalogFromConfig } from '../../src/config/config-to-core.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { DIMENSIONS } from '../../src/core/resources.ts';
+import type { JobMessage } from '../../src/jobs/job-message.ts';
+import { runSimulation, type Arrival } from '../../src/simulation/run-simulation.ts';
+
+const CONFIG = `
+catalog:
+  include: ["c7g.*", "m7g.*", "g5.*"]
+policy: { maxInstances: 20, maxHourlyCost: 50 }
+algorithms:
+  segment:
+    image: seg:1
+    resources: { cpu: 1024, memoryMiB: 2048 }
+  infer:
+    image: infer:1
+    resources: { cpu: 2048, memoryMiB: 8192, gpu: 1 }
+    env: { required: ["MODEL"] }
+cloud:
+  sim:
+    durationSeconds: { segment: 120, infer: 300 }
+    failureRate: 0
+`;
+
+const config = parseConfig(CONFIG, 'test.yaml');
+
+function message(jobId: string, algorithm: string): JobMessage {
+  return {
+    version: 1,
+    jobId,
+    algorithm,
+    inputs: [`s3://bucket/in/${jobId}.tif`],
+    outputPrefix: `s3://bucket/out/${jobId}/`,
+    env: algorithm === 'infer' ? { MODEL: 'm1' } : {},
+    priority: 0,
+    attempt: 1,
+  };
+}
+
+/** Ten segment jobs and two infer jobs at once, then six more segment jobs ten minutes later. */
+const ARRIVALS: Arrival[] = [
+  ...Array.from({ length: 10 }, (_, i) => ({ at: 0, message: message(`seg-${i}`, 'segment') })),
+  ...Array.from({ length: 2 }, (_, i) => ({ at: 0, message: message(`inf-${i}`, 'infer') })),
+  ...Array.from({ length: 6 }, (_, i) => ({ at: 600 + i, message: message(`late-${i}`, 'segment') })),
+];
+
+describe('runSimulation', () => {
+  it('runs a small arrivals list to the end, with a consistent report', async () => {
+    const report = await runSimulation({ config, arrivals: ARRIVALS });
+    expect(report.completed).toBe(true);
+    expect(report.jobs).toBe(ARRIVALS.length);
+    expect(report.succeeded).toBe(report.jobs);
+    expect(report.deadLettered).toBe(0);
+
+    // One task per job, each started after its arrival.
+    expect(report.tasks).toHaveLength(report.jobs);
+    for (const task of report.tasks) {
+      expect(task.startedAt).toBeGreaterThanOrEqual(task.arrivedAt);
+      expect(task.exitCode).toBe(0);
+    }
+    const { p50, p95, max } = report.waitSeconds;
+    expect(0).toBeLessThanOrEqual(p50);
+    expect(p50).toBeLessThanOrEqual(p95);
+    expect(p95).toBeLessThanOrEqual(max);
+    // The first burst waits for a boot (40 ± 10 s) at least.
+    expect(max).toBeGreaterThanOrEqual(30);
+
+    // Ends after the last task and the idle shutdown that follows it (idleSeconds 300 by default).
+    const lastStop = Math.max(...report.tasks.map((t) => t.stoppedAt ?? Infinity));
+    expect(report.simulatedSeconds).toBeGreaterThanOrEqual(lastStop + 300);
+    expect(Object.values(report.nodesLaunched).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2); // a GPU and a CPU node at least
+    expect(report.apiCallsPerJob).toBeGreaterThan(0);
+    expect(report.apiCallsPerJob).toBe(report.apiCalls / report.jobs);
+
+    expect(report.nodesAtEnd).toEqual({});
+
+    // Samples every 30 s from the start to the end.
+    expect(report.samples[0]!.t).toBe(0);
+    expect(report.samples.at(-1)!.t).toBe(report.simulatedSeconds);
+    for (let i = 1; i < report.samples.length; i++) expect(report.samples[i]!.t).toBeGreaterThan(report.samples[i - 1]!.t);
+    expect(report.samples.at(-1)!.cost).toBeCloseTo(report.totalCost, 9);
+    expect(Math.max(...report.samples.map((s) => s.runningJobs))).toBeGreaterThan(0);
+    for (const d of DIMENSIONS) {
+      expect(report.utilization[d]).toBeGreaterThan(0);
+      expect(report.utilization[d]).toBeLessThanOrEqual(1);
+    }
+
+    // Cost is positive and no less than the resource-time lower bound of the same work.
+    const catalog = catalogFromConfig(config);
+    const bound = await simLowerBound(timedJobsOf(report, ARRIVALS, config, catalog), catalog);
+    expect(bound.boundedJobs).toBe(report.jobs);
+    expect(bound.lpCuts).toBeGreaterThan(0);
+    expect(report.totalCost).toBeGreaterThanOrEqual(bound.lpCuts);
+  });
+
+  it('is deterministic: same inputs, same report', async () => {
+    const [a, b] = await Promise.all([runSimulation({ config, arrivals: ARRIVALS }), runSimulation({ config, arrivals: ARRIVALS.map((a) => ({ ...a })) })]);
+    expect(b.totalCost).toBe(a.totalCost);
+    expect(b.waitSeconds).toEqual(a.waitSeconds);
+    expect(b.simulatedSeconds).toBe(a.simulatedSeconds);
+  });
+
+  it('counts jobs that fail for good or are invalid as dead-lettered, and still completes', async () => {
+    const failing = parseConfig(CONFIG.replace('failureRate: 0', 'failureRate: 1'), 'test.yaml');
+    const report = await runSimulation({
+      config: failing,
+      arrivals: [
+        { at: 0, message: message('seg-0', 'segment') },
+        { at: 0, message: message('nope', 'no-such-algorithm') },
+      ],
+    });
+    expect(report.completed).toBe(true);
+    expect(report.succeeded).toBe(0);
+    expect(report.deadLettered).toBe(2);
+  });
+
+  it('ends with the warm minimum still up', async () => {
+    const report = await runSimulation({ config, arrivals: ARRIVALS.slice(0, 3), settings: { warmNodes: { 'c7g.*': 1 } } });
+    expect(report.completed).toBe(true);
+    const [warm, ...others] = Object.entries(report.nodesAtEnd);
+    expect(others).toEqual([]);
+    expect(warm![0]).toMatch(/^c7g\./);
+    expect(warm![1]).toBe(1);
+  });
+
+  it('stops at the limit when the work cannot finish by then', async () => {
+    const report = await runSimulation({ config, arrivals: ARRIVALS, limitSeconds: 60 });
+    expect(report.completed).toBe(false);
+    expect(report.simulatedSeconds).toBe(60);
+    expect(report.succeeded).toBeLessThan(report.jobs);
+  });
+
+  it('refuses arrivals with the same job id or a negative time', async () => {
+    await expect(runSimulation({ config, arrivals: [ARRIVALS[0]!, ARRIVALS[0]!] })).rejects.toThrow(/arrives twice/);
+    await expect(runSimulation({ config, arrivals: [{ at: -1, message: message('x', 'segment') }] })).rejects.toThrow(/expected seconds >= 0/);
+  });
+});
