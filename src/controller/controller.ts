@@ -785,14 +785,19 @@ export class Controller implements ControllerApi {
    */
   async #call<T>(limiter: ApiOperation | undefined, operation: string, call: () => Promise<T>, onError?: (error: CloudError) => void): Promise<T | undefined> {
     const { metrics, logger } = this.#deps;
+    const limits = limiter ? this.#limiters[limiter] : undefined;
     try {
-      const result = await (limiter ? this.#limiters[limiter].run(call) : call());
+      const result = await (limits ? limits.run(call) : call());
+      limits?.succeeded();
       metrics.cloudApiCalls.inc({ operation, outcome: 'ok' });
       return result;
     } catch (error) {
       if (!(error instanceof CloudError)) throw error;
       metrics.cloudApiCalls.inc({ operation, outcome: error.code });
-      if (error.code === 'throttled') metrics.cloudThrottles.inc({ operation });
+      if (error.code === 'throttled') {
+        metrics.cloudThrottles.inc({ operation });
+        limits?.throttled();
+      }
       logger.warn({ operation, code: error.code }, `cloud call ${operation} failed: ${error.message}`);
       onError?.(error);
       return undefined;
