@@ -32,25 +32,6 @@ algorithms:
 
 export const DURATIONS: Record<string, number> = { segment: 120, stitch: 600, infer: 300 };
 
-export const TEST_SETTINGS: ControllerSettings = {
-  reconcileSeconds: 5,
-  resyncSeconds: 60,
-  batchIdleSeconds: 1,
-  batchMaxSeconds: 10,
-  registrationTimeoutSeconds: 300,
-  unavailableTypeSeconds: 600,
-  idleSeconds: 300,
-  warmNodes: {},
-  maxHeldJobs: 1000,
-  visibilitySeconds: 300,
-  consolidation: { enabled: true, utilizationBelow: 0.5 },
-  api: {
-    launch: { concurrency: 2, perSecond: 2 },
-    startTasks: { concurrency: 4, perSecond: 10 },
-    terminate: { concurrency: 2, perSecond: 5 },
-    describe: { concurrency: 1, perSecond: 1 },
-  },
-};
 
 export interface Harness {
   readonly clock: VirtualClock;
@@ -67,7 +48,8 @@ export function buildHarness(options: { settings?: Partial<ControllerSettings>; 
     config: parseConfig(TEST_CONFIG, 'test.yaml'),
     clock,
     logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
-    settings: { ...TEST_SETTINGS, ...options.settings },
+    // The config's own defaults (controller section absent), with the test's overrides.
+    ...(options.settings ? { settings: options.settings } : {}),
     sim: {
       bootSeconds: 40,
       bootJitterSeconds: 10,
