@@ -73,8 +73,8 @@ interface RunningJob {
 }
 
 const MAX_DECISIONS = 300;
-/** Messages fetched per receive call (the SQS maximum). */
-const RECEIVE_BATCH = 10;
+/** Messages asked for per receive() (the source splits it into calls of 10, some in parallel). */
+const RECEIVE_BATCH = 100;
 /** Jobs per StartTask call (the ECS maximum). */
 const START_BATCH = 10;
 
