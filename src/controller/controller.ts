@@ -407,7 +407,8 @@ export class Controller implements ControllerApi {
     const { queue, settings, metrics } = this.#deps;
     let room = settings.maxHeldJobs - this.#held.size;
     while (room > 0) {
-      const { held, rejected } = await queue.receive(Math.min(RECEIVE_BATCH, room));
+      const asked = Math.min(RECEIVE_BATCH, room);
+      const { held, rejected } = await queue.receive(asked);
       for (const r of rejected) {
         metrics.jobsRejected.inc();
         await queue.deadLetter(r.receipt, r.body, r.reason);
@@ -415,7 +416,8 @@ export class Controller implements ControllerApi {
       }
       for (const m of held) this.#hold(m);
       room = settings.maxHeldJobs - this.#held.size;
-      if (held.length + rejected.length < RECEIVE_BATCH) break;
+      // Fewer than asked: the queue has nothing more visible right now.
+      if (held.length + rejected.length < asked) break;
     }
   }
 
