@@ -73,6 +73,8 @@ interface RunningJob {
 }
 
 const MAX_DECISIONS = 300;
+/** Task versions remembered, running and stopped (stopped ones guard against late events). */
+const MAX_REMEMBERED_TASKS = 100_000;
 /** Messages asked for per receive() (the source splits it into calls of 10, some in parallel). */
 const RECEIVE_BATCH = 100;
 /** Jobs per StartTask call (the ECS maximum). */
@@ -323,13 +325,22 @@ export class Controller implements ControllerApi {
     }
     if (!running) return;
     this.#running.delete(task.jobId);
-    this.#taskVersions.delete(task.taskArn);
+    // The STOPPED version stays recorded, so a late, older event cannot revive the task.
+    this.#forgetOldTaskVersions();
     const node = this.#nodes.get(running.instanceId);
     if (node) {
       node.tasks.delete(task.jobId);
       this.#noteIfEmpty(node);
     }
     this.#background(this.#finish(running, task), `finishing job ${task.jobId}`);
+  }
+
+  /** Keeps the version memory bounded: the oldest entries (long stopped) go first. */
+  #forgetOldTaskVersions(): void {
+    for (const arn of this.#taskVersions.keys()) {
+      if (this.#taskVersions.size <= MAX_REMEMBERED_TASKS) break;
+      this.#taskVersions.delete(arn);
+    }
   }
 
   /** A task this process did not start (restart, or a duplicate delivery's first copy): track it, never start it again. */

@@ -1,0 +1,433 @@
+// The Cloud port on real ECS and EC2. Everything it creates carries loadmaster's tags, and
+// everything it observes or destroys is found by those tags, so a restarted daemon sees
+// the same fleet and never touches an instance it does not own.
+import {
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type EC2Client,
+  type Filter,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import {
+  DeregisterContainerInstanceCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  StartTaskCommand,
+  UpdateContainerInstancesStateCommand,
+  type DesiredStatus,
+  type ECSClient,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { CloudError, type Cloud, type CloudEvent, type CloudInstance, type CloudTask, type InstanceState, type TaskSpec } from '../../ports/cloud.ts';
+import { callAws, toCloudError } from './aws-errors.ts';
+import { runInstancesRequest, subnetsInOrder, type LaunchSettings } from './aws-launch-request.ts';
+import { CLUSTER_TAG, clusterNameOf, isOwnedBy, MANAGED_BY_TAG, MANAGED_BY_VALUE, ownershipTags, STARTED_BY } from './aws-tags.ts';
+import { ContainerInstanceDirectory, containerInstanceInfoOf, isRegistered, type ContainerInstanceInfo } from './ecs-container-instances.ts';
+import { parseQueuedEvent } from './ecs-events.ts';
+import { cloudTaskOf, containerOverrideFor, taskStateOf, taskTagsFor, type EcsTaskView } from './ecs-tasks.ts';
+
+export type { LaunchSettings } from './aws-launch-request.ts';
+
+export interface AwsCloudOptions {
+  readonly ecs: ECSClient;
+  readonly ec2: EC2Client;
+  /** With `eventsQueueUrl`: where ECS/EC2 events arrive (EventBridge → SQS). Without, pollEvents returns nothing and resync does the work. */
+  readonly sqs?: SQSClient;
+  /** Name or ARN of the ECS cluster. */
+  readonly cluster: string;
+  readonly eventsQueueUrl?: string;
+  readonly launch: LaunchSettings;
+  /** The task definition (family, family:revision or ARN) that runs an algorithm. */
+  readonly taskDefinitionOf: (algorithm: string) => string;
+  /** The container in the task definition that runs the job; default 'main'. */
+  readonly containerName?: string;
+  /** Added to every instance, volume and task (cost allocation, owner); loadmaster's own tags win. */
+  readonly extraTags?: Readonly<Record<string, string>>;
+}
+
+type StartTasksResult = Awaited<ReturnType<Cloud['startTasks']>>;
+type StartOutcome = { readonly task: CloudTask } | { readonly failure: { readonly jobId: string; readonly reason: string } } | { readonly error: CloudError };
+
+/** ECS's StartTask failure reason for a container instance it does not know. */
+export const MISSING_FAILURE = 'MISSING';
+
+const DESCRIBE_TASKS_LIMIT = 100;
+const EC2_IDS_PER_CALL = 100;
+const SQS_BATCH = 10;
+/** Receive calls per poll: up to 100 events, so one poll never holds the loop for long. */
+const RECEIVE_CALLS_PER_POLL = 10;
+/** Launch answers remembered for a repeated client token (the sim's semantics, within one process). */
+const REMEMBERED_LAUNCHES = 1000;
+/** Tasks whose latest event version is remembered, to drop stale redeliveries. */
+const REMEMBERED_TASK_VERSIONS = 20_000;
+/** EC2 states worth describing: terminated instances are gone. */
+const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+
+export class AwsCloud implements Cloud {
+  readonly #ecs: ECSClient;
+  readonly #ec2: EC2Client;
+  readonly #sqs: SQSClient | undefined;
+  readonly #cluster: string;
+  readonly #clusterName: string;
+  readonly #eventsQueueUrl: string | undefined;
+  readonly #launchSettings: LaunchSettings;
+  readonly #taskDefinitionOf: (algorithm: string) => string;
+  readonly #containerName: string;
+  readonly #tags: Readonly<Record<string, string>>;
+  readonly #directory: ContainerInstanceDirectory;
+
+  /** loadmaster's instances as last seen: events about other instances are ignored. */
+  readonly #known = new Map<string, { readonly type: string; readonly launchedAt: number }>();
+  readonly #launches = new Map<string, { readonly type: string; readonly count: number; readonly instances: readonly CloudInstance[] }>();
+  readonly #latestTaskVersion = new Map<string, number>();
+
+  constructor(options: AwsCloudOptions) {
+    const template = options.launch.launchTemplate;
+    if (template !== undefined && template.id === undefined && template.name === undefined) {
+      throw new Error('AwsCloud: launch.launchTemplate needs an id or a name');
+    }
+    if (template === undefined && options.launch.imageId === undefined) {
+      throw new Error('AwsCloud: launch needs a launchTemplate or an imageId (see resolveEcsAmi)');
+    }
+    this.#ecs = options.ecs;
+    this.#ec2 = options.ec2;
+    this.#sqs = options.sqs;
+    this.#cluster = options.cluster;
+    this.#clusterName = clusterNameOf(options.cluster);
+    this.#eventsQueueUrl = options.eventsQueueUrl;
+    this.#launchSettings = options.launch;
+    this.#taskDefinitionOf = options.taskDefinitionOf;
+    this.#containerName = options.containerName ?? 'main';
+    this.#tags = ownershipTags(this.#clusterName, options.extraTags);
+    this.#directory = new ContainerInstanceDirectory(options.ecs, options.cluster);
+  }
+
+  // ---- launch ----
+
+  async launch(type: string, count: number, clientToken: string): Promise<readonly CloudInstance[]> {
+    const earlier = this.#launches.get(clientToken);
+    if (earlier !== undefined) {
+      if (earlier.type !== type || earlier.count !== count) {
+        throw new CloudError('other', `launch: client token ${clientToken} was used for ${earlier.count} × ${earlier.type}`);
+      }
+      return earlier.instances;
+    }
+    if (!(Number.isInteger(count) && count >= 1)) throw new CloudError('other', `launch: count must be a positive integer, got ${count}`);
+    let lastError: CloudError | undefined;
+    for (const [zoneAttempt, subnetId] of subnetsInOrder(this.#launchSettings.subnetIds, clientToken).entries()) {
+      // Another subnet is another request to EC2, so it needs its own token.
+      const token = zoneAttempt === 0 ? clientToken : `${clientToken.slice(0, 58)}-z${zoneAttempt}`;
+      try {
+        const request = runInstancesRequest(this.#launchSettings, { type, count, clientToken: token, subnetId, clusterName: this.#clusterName, tags: this.#tags });
+        const response = await this.#ec2.send(new RunInstancesCommand(request));
+        const instances = (response.Instances ?? []).map((i) => this.#noteInstance(i));
+        rememberBounded(this.#launches, clientToken, { type, count, instances }, REMEMBERED_LAUNCHES);
+        return instances;
+      } catch (error) {
+        lastError = toCloudError('RunInstances', error);
+        // Capacity and type offerings differ per zone: the next subnet may have them.
+        if (lastError.code !== 'insufficient-capacity' && lastError.code !== 'unsupported-type') throw lastError;
+      }
+    }
+    throw lastError!;
+  }
+
+  // ---- start ----
+
+  async startTasks(instanceId: string, specs: readonly TaskSpec[]): Promise<StartTasksResult> {
+    const containerInstanceArn = await this.#directory.arnOf(instanceId);
+    if (containerInstanceArn === undefined) return { started: [], failed: specs.map((s) => ({ jobId: s.jobId, reason: MISSING_FAILURE })) };
+    const outcomes = await Promise.all(specs.map((spec) => this.#startTask(instanceId, containerInstanceArn, spec)));
+    const errors = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
+    // Every call threw (throttled, no permission, no cluster): nothing started, so the call as a whole failed.
+    if (errors.length === outcomes.length && errors.length > 0) throw errors[0]!;
+    const started: CloudTask[] = [];
+    const failed: { jobId: string; reason: string }[] = [];
+    outcomes.forEach((outcome, i) => {
+      if ('task' in outcome) started.push(outcome.task);
+      else if ('failure' in outcome) failed.push(outcome.failure);
+      else failed.push({ jobId: specs[i]!.jobId, reason: `${outcome.error.code}: ${outcome.error.message}` });
+    });
+    if (failed.some((f) => f.reason === MISSING_FAILURE)) this.#directory.forget(instanceId);
+    return { started, failed };
+  }
+
+  async #startTask(instanceId: string, containerInstanceArn: string, spec: TaskSpec): Promise<StartOutcome> {
+    try {
+      // One call per job, count 1: failures then name the job, and one refusal does not sink the rest.
+      const response = await this.#ecs.send(
+        new StartTaskCommand({
+          cluster: this.#cluster,
+          taskDefinition: this.#taskDefinitionOf(spec.algorithm),
+          containerInstances: [containerInstanceArn],
+          startedBy: STARTED_BY,
+          tags: taskTagsFor(spec, this.#tags),
+          overrides: { containerOverrides: [containerOverrideFor(spec, this.#containerName)] },
+        }),
+      );
+      const task = response.tasks?.[0];
+      if (task?.taskArn !== undefined) {
+        this.#noteTaskVersion(task.taskArn, task.version ?? 1);
+        return {
+          task: {
+            taskArn: task.taskArn,
+            jobId: spec.jobId,
+            attempt: spec.attempt,
+            instanceId,
+            state: taskStateOf(task.lastStatus),
+            demand: spec.demand,
+            version: task.version ?? 1,
+          },
+        };
+      }
+      const failure = response.failures?.[0];
+      return { failure: { jobId: spec.jobId, reason: failure?.reason ?? 'no task and no failure in the StartTask answer' } };
+    } catch (error) {
+      return { error: toCloudError('StartTask', error) };
+    }
+  }
+
+  // ---- drain and terminate ----
+
+  async drain(instanceId: string): Promise<void> {
+    const containerInstanceArn = await this.#directory.arnOf(instanceId);
+    if (containerInstanceArn === undefined) throw new CloudError('not-found', `drain: ${instanceId} is not a registered container instance`);
+    const response = await callAws('UpdateContainerInstancesState', () =>
+      this.#ecs.send(new UpdateContainerInstancesStateCommand({ cluster: this.#cluster, containerInstances: [containerInstanceArn], status: 'DRAINING' })),
+    );
+    const failure = response.failures?.[0];
+    if (failure !== undefined) {
+      if (failure.reason === MISSING_FAILURE) this.#directory.forget(instanceId);
+      throw new CloudError(failure.reason === MISSING_FAILURE ? 'not-found' : 'other', `drain: ${instanceId}: ${failure.reason ?? 'failed'} ${failure.detail ?? ''}`.trim());
+    }
+  }
+
+  async terminate(instanceIds: readonly string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
+    const found = new Map<string, Instance>();
+    for (const chunk of chunks(instanceIds, EC2_IDS_PER_CALL)) {
+      for (const instance of await this.#describeInstances({ InstanceIds: chunk })) found.set(instance.InstanceId!, instance);
+    }
+    const missing = instanceIds.filter((id) => !found.has(id));
+    if (missing.length > 0) throw new CloudError('not-found', `terminate: no instance ${missing.join(', ')}`);
+    // Checked before anything is touched: one foreign id refuses the whole call.
+    const foreign = instanceIds.filter((id) => !isOwnedBy(found.get(id)!.Tags, this.#clusterName));
+    if (foreign.length > 0) {
+      throw new CloudError('other', `terminate: refusing ${foreign.join(', ')}: not tagged ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE} and ${CLUSTER_TAG}=${this.#clusterName}`);
+    }
+    const live = instanceIds.filter((id) => found.get(id)!.State?.Name !== 'terminated');
+    await Promise.all(live.map((id) => this.#deregister(id)));
+    for (const chunk of chunks(live, EC2_IDS_PER_CALL)) {
+      await callAws('TerminateInstances', () => this.#ec2.send(new TerminateInstancesCommand({ InstanceIds: chunk })));
+    }
+    for (const id of live) this.#known.delete(id);
+  }
+
+  /** Force: its tasks are stopped with the instance anyway, and ECS must not place new ones there meanwhile. */
+  async #deregister(instanceId: string): Promise<void> {
+    const containerInstanceArn = await this.#directory.arnOf(instanceId);
+    if (containerInstanceArn === undefined) return;
+    try {
+      await this.#ecs.send(new DeregisterContainerInstanceCommand({ cluster: this.#cluster, containerInstance: containerInstanceArn, force: true }));
+    } catch (error) {
+      const cloudError = toCloudError('DeregisterContainerInstance', error);
+      if (cloudError.code !== 'not-found') throw cloudError;
+    }
+    this.#directory.forget(instanceId);
+  }
+
+  // ---- observe ----
+
+  async describe(): Promise<{ readonly instances: readonly CloudInstance[]; readonly tasks: readonly CloudTask[] }> {
+    const ownership: Filter[] = [
+      { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] },
+      { Name: `tag:${CLUSTER_TAG}`, Values: [this.#clusterName] },
+      { Name: 'instance-state-name', Values: LIVE_STATES },
+    ];
+    const [ec2Instances, containerInstances] = await Promise.all([this.#describeInstances({ Filters: ownership }), this.#directory.listAll()]);
+    const registrationOf = new Map<string, ContainerInstanceInfo>();
+    for (const info of containerInstances) {
+      // An instance can have an old registration next to its current one; the usable one wins.
+      if (!registrationOf.has(info.ec2InstanceId) || isUsable(info)) registrationOf.set(info.ec2InstanceId, info);
+    }
+    const instances = ec2Instances
+      .map((i) => this.#noteInstance(i, registrationOf.get(i.InstanceId!)))
+      .filter((i) => i.state !== 'terminated');
+    return { instances, tasks: await this.#describeTasks() };
+  }
+
+  async #describeTasks(): Promise<CloudTask[]> {
+    const arns: string[] = [];
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] satisfies DesiredStatus[]) arns.push(...(await this.#listTasks(desiredStatus)));
+    const tasks: Task[] = [];
+    for (const chunk of chunks([...new Set(arns)], DESCRIBE_TASKS_LIMIT)) {
+      const page = await callAws('DescribeTasks', () => this.#ecs.send(new DescribeTasksCommand({ cluster: this.#cluster, tasks: chunk, include: ['TAGS'] })));
+      tasks.push(...(page.tasks ?? []));
+    }
+    const cloudTasks = await this.#cloudTasksOf(tasks);
+    for (const task of cloudTasks) this.#noteTaskVersion(task.taskArn, task.version);
+    return cloudTasks;
+  }
+
+  async #listTasks(desiredStatus: DesiredStatus): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await callAws('ListTasks', () =>
+        this.#ecs.send(new ListTasksCommand({ cluster: this.#cluster, startedBy: STARTED_BY, desiredStatus, ...(nextToken !== undefined && { nextToken }) })),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    return arns;
+  }
+
+  async pollEvents(): Promise<readonly CloudEvent[]> {
+    if (this.#sqs === undefined || this.#eventsQueueUrl === undefined) return [];
+    const messages = await this.#receiveMessages(this.#sqs, this.#eventsQueueUrl);
+    const events = await this.#eventsOf(messages);
+    // Consumed, including foreign and unreadable ones (they would only come back). A failed
+    // delete means a redelivery, which the versions make harmless.
+    for (const chunk of chunks(messages, SQS_BATCH)) {
+      await callAws('DeleteMessageBatch', () =>
+        this.#sqs!.send(new DeleteMessageBatchCommand({ QueueUrl: this.#eventsQueueUrl, Entries: chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) })),
+      );
+    }
+    return events;
+  }
+
+  async #receiveMessages(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+    const messages: Message[] = [];
+    for (let call = 0; call < RECEIVE_CALLS_PER_POLL; call++) {
+      // No long polling: the reconcile loop must not wait here.
+      const page = await callAws('ReceiveMessage', () => sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: SQS_BATCH, WaitTimeSeconds: 0 })));
+      const received = page.Messages ?? [];
+      messages.push(...received);
+      if (received.length < SQS_BATCH) break;
+    }
+    return messages;
+  }
+
+  async #eventsOf(messages: readonly Message[]): Promise<CloudEvent[]> {
+    const parsed = messages.map((m) => parseQueuedEvent(m.Body));
+    const ourTasks: EcsTaskView[] = [];
+    const events: CloudEvent[] = [];
+    for (const event of parsed) {
+      if (event === undefined) continue;
+      if (event.kind === 'task') {
+        if (clusterNameOf(event.task.clusterArn ?? '') === this.#clusterName && event.task.startedBy === STARTED_BY) ourTasks.push(event.task);
+      } else if (event.kind === 'container-instance') {
+        const registered = this.#registrationEvent(event.clusterArn, containerInstanceInfoOf(event.containerInstance));
+        if (registered !== undefined) events.push(registered);
+      } else if (this.#known.has(event.instanceId) && (event.state === 'shutting-down' || event.state === 'terminated')) {
+        this.#known.delete(event.instanceId);
+        events.push({ kind: 'instance-terminated', instanceId: event.instanceId });
+      }
+    }
+    for (const task of await this.#cloudTasksOf(ourTasks)) {
+      // Older than (or as old as) what was already reported: a redelivery or a late arrival.
+      if (task.version <= (this.#latestTaskVersion.get(task.taskArn) ?? -1)) continue;
+      this.#noteTaskVersion(task.taskArn, task.version);
+      events.push({ kind: 'task-state', task });
+    }
+    return events;
+  }
+
+  #registrationEvent(clusterArn: string | undefined, info: ContainerInstanceInfo | undefined): CloudEvent | undefined {
+    if (info === undefined || clusterNameOf(clusterArn ?? '') !== this.#clusterName) return undefined;
+    const known = this.#known.get(info.ec2InstanceId);
+    // Not launched by this process nor seen by describe(): not ours, or describe() adopts it.
+    if (known === undefined) return undefined;
+    this.#directory.remember(info);
+    if (info.status !== 'ACTIVE' || !info.agentConnected) return undefined;
+    return {
+      kind: 'instance-registered',
+      instance: {
+        instanceId: info.ec2InstanceId,
+        type: known.type,
+        state: 'running',
+        launchedAt: known.launchedAt,
+        registered: { containerInstanceArn: info.containerInstanceArn, resources: info.resources, draining: false },
+      },
+    };
+  }
+
+  /** Tasks with job ids, each on the EC2 instance behind its container instance ('' when ECS no longer knows it). */
+  async #cloudTasksOf(tasks: readonly EcsTaskView[]): Promise<CloudTask[]> {
+    const arns = tasks.flatMap((t) => (t.containerInstanceArn !== undefined ? [t.containerInstanceArn] : []));
+    const instanceIdOf = await this.#directory.instanceIdsOf(arns);
+    return tasks.flatMap((t) => cloudTaskOf(t, instanceIdOf.get(t.containerInstanceArn ?? '') ?? '', this.#containerName) ?? []);
+  }
+
+  // ---- helpers ----
+
+  async #describeInstances(query: { InstanceIds?: string[]; Filters?: Filter[] }): Promise<Instance[]> {
+    const instances: Instance[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await callAws('DescribeInstances', () => this.#ec2.send(new DescribeInstancesCommand({ ...query, ...(nextToken !== undefined && { NextToken: nextToken }) })));
+      for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    return instances.filter((i) => i.InstanceId !== undefined);
+  }
+
+  /** The port's view of an EC2 instance, remembered as ours. */
+  #noteInstance(instance: Instance, registration?: ContainerInstanceInfo): CloudInstance {
+    const cloudInstance: CloudInstance = {
+      instanceId: instance.InstanceId!,
+      type: instance.InstanceType ?? 'unknown',
+      state: instanceStateOf(instance.State?.Name),
+      launchedAt: instance.LaunchTime?.getTime() ?? Date.now(),
+      ...(registration !== undefined &&
+        isUsable(registration) && {
+          registered: { containerInstanceArn: registration.containerInstanceArn, resources: registration.resources, draining: registration.status === 'DRAINING' },
+        }),
+    };
+    if (cloudInstance.state !== 'terminated') this.#known.set(cloudInstance.instanceId, { type: cloudInstance.type, launchedAt: cloudInstance.launchedAt });
+    return cloudInstance;
+  }
+
+  #noteTaskVersion(taskArn: string, version: number): void {
+    rememberBounded(this.#latestTaskVersion, taskArn, Math.max(version, this.#latestTaskVersion.get(taskArn) ?? -1), REMEMBERED_TASK_VERSIONS);
+  }
+}
+
+/**
+ * Registered and reachable: an instance whose agent is disconnected (stopped by hand, agent
+ * dead) is reported unregistered, so the controller's registration timeout retires it.
+ */
+function isUsable(info: ContainerInstanceInfo): boolean {
+  return isRegistered(info) && info.agentConnected;
+}
+
+/**
+ * loadmaster never stops instances; one stopped by hand still exists (and bills its
+ * volume), so it is reported present rather than forgotten and leaked.
+ */
+function instanceStateOf(ec2State: string | undefined): InstanceState {
+  switch (ec2State) {
+    case 'pending':
+      return 'pending';
+    case 'shutting-down':
+    case 'terminated':
+      return 'terminated';
+    default:
+      return 'running';
+  }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Map insertion order is age: past the limit the oldest entries go. */
+function rememberBounded<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > limit) map.delete(map.keys().next().value!);
+}
