@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { processIo, type CliIo } from './cli-io.ts';
 import { runConfigCheck } from './commands/config-check.ts';
+import { runIamPolicy, type IamPolicyOptions } from './commands/iam-policy.ts';
 import { runPlan, type PlanOptions } from './commands/plan.ts';
 import { runDaemon, type RunOptions } from './commands/run.ts';
 import { runStatus, type StatusOptions } from './commands/status.ts';
@@ -39,6 +40,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option('--json', 'print the plan as JSON')
     .action(async (options: PlanOptions) => {
       exitCode = await runPlan(options, io);
+    });
+
+  program
+    .command('iam-policy')
+    .description('print the least-privilege IAM policy (JSON) the daemon needs for the config\'s cloud: aws and queue: sqs')
+    .requiredOption('--config <file>', 'YAML config file')
+    .option('--region <region>', 'region for the ARNs (default: cloud.aws.region, else *)')
+    .option('--account-id <id>', '12-digit account id for the ARNs (default: from the cluster ARN, else *)')
+    .option('--instance-role-arn <arn>', 'the role in the instance profile (default: named like the profile)')
+    .option('--task-role-arn <arns...>', 'task roles and task execution roles StartTask passes to ECS')
+    .action(async (options: IamPolicyOptions) => {
+      exitCode = await runIamPolicy(options, io);
     });
 
   program

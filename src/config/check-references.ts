@@ -1,7 +1,7 @@
 // The checks that need the instance type catalog: every pattern a config names must
 // match a type loadmaster may launch, and every algorithm must fit at least one type
-// its constraints allow — otherwise its jobs would wait forever. Also the one check that
-// needs the algorithms: simulated durations name real algorithms.
+// its constraints allow — otherwise its jobs would wait forever. Also the checks that
+// need the algorithms: simulated durations and task definitions name real algorithms.
 import { CatalogError } from '../core/catalog/build-catalog.ts';
 import { BUILTIN_INSTANCE_TYPES } from '../core/catalog/builtin-types.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
@@ -39,7 +39,7 @@ export function checkReferences(config: LoadmasterConfig, locate: LineLocator): 
       if (problem) report([...path, pattern], problem);
     }
   }
-  checkSimDurations(config, report);
+  checkAlgorithmKeys(config, report);
   for (const [name, algorithm] of Object.entries(config.algorithms)) {
     checkAlgorithm(['algorithms', name], algorithm, catalog, knownNames, report);
   }
@@ -48,16 +48,25 @@ export function checkReferences(config: LoadmasterConfig, locate: LineLocator): 
 
 type Report = (path: readonly PathSegment[], message: string) => void;
 
-/** A duration for an algorithm that does not exist is a typo that would silently fall back to the default. */
-function checkSimDurations(config: LoadmasterConfig, report: Report): void {
+/**
+ * A simulated duration or a task definition for an algorithm that does not exist is a typo
+ * that would silently fall back to the default.
+ */
+function checkAlgorithmKeys(config: LoadmasterConfig, report: Report): void {
   const algorithms = Object.keys(config.algorithms);
-  for (const name of Object.keys(config.cloud.sim.durationSeconds)) {
-    if (algorithms.includes(name)) continue;
-    const suggestion = closestMatch(name, algorithms);
-    report(
-      ['cloud', 'sim', 'durationSeconds', name],
-      `unknown algorithm ${describeValue(name)}; expected one of the config's algorithms: ${algorithms.join(', ')}${suggestion ? `; did you mean ${describeValue(suggestion)}?` : ''}`,
-    );
+  const byAlgorithm: readonly (readonly [readonly PathSegment[], Readonly<Record<string, unknown>>])[] = [
+    [['cloud', 'sim', 'durationSeconds'], config.cloud.sim.durationSeconds],
+    [['cloud', 'aws', 'taskDefinitions'], config.cloud.aws?.taskDefinitions ?? {}],
+  ];
+  for (const [path, map] of byAlgorithm) {
+    for (const name of Object.keys(map)) {
+      if (algorithms.includes(name)) continue;
+      const suggestion = closestMatch(name, algorithms);
+      report(
+        [...path, name],
+        `unknown algorithm ${describeValue(name)}; expected one of the config's algorithms: ${algorithms.join(', ')}${suggestion ? `; did you mean ${describeValue(suggestion)}?` : ''}`,
+      );
+    }
   }
 }
 

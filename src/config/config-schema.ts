@@ -264,19 +264,6 @@ const controllerSchema = z
 
 // ---- cloud and queue --------------------------------------------------------------
 
-/** A backend named in the schema but not built yet: a clear refusal instead of "unknown value". */
-function notAvailableYet<Kinds extends readonly [string, ...string[]]>(kinds: Kinds, available: readonly Kinds[number][]) {
-  return z.enum(kinds).superRefine((kind, context) => {
-    if (!available.includes(kind)) {
-      context.addIssue({
-        code: 'custom',
-        input: kind,
-        message: `${describeValue(kind)} is not available yet; expected ${listAlternatives(available.map((k) => describeValue(k)))}`,
-      });
-    }
-  });
-}
-
 const probability = z.number().min(0).max(1);
 
 const simCloudSchema = z.strictObject({
@@ -302,10 +289,160 @@ const simCloudSchema = z.strictObject({
   failureRate: probability.default(0),
 });
 
-const cloudSchema = z.strictObject({
-  kind: notAvailableYet(['sim', 'aws'], ['sim']).default('sim'),
-  sim: section(simCloudSchema.prefault({})),
+/** A string checked against a pattern, with an example of what was expected. */
+function matching(pattern: RegExp, expected: string) {
+  return z.string().refine((value) => pattern.test(value), {
+    error: (issue) => `expected ${expected}, got ${describeValue(issue.input)}`,
+  });
+}
+
+const awsRegion = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as "us-east-1"');
+
+const sqsQueueUrl = z.string().refine((url) => URL.canParse(url) && /^https?:\/\/[^/]+\/.+/.test(url), {
+  error: (issue) => `expected an SQS queue URL such as "https://sqs.us-east-1.amazonaws.com/123456789012/loadmaster-jobs", got ${describeValue(issue.input)}`,
 });
+
+// Cluster names are letters, digits, "-" and "_", up to 255; an ARN names the cluster too.
+const ecsCluster = matching(/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/)?[A-Za-z0-9_-]{1,255}$/, 'an ECS cluster name such as "loadmaster" (letters, digits, "-" and "_") or its ARN');
+
+// A family ("segment"), a family and revision ("segment:3"), or the task definition's ARN.
+const taskDefinitionReference = matching(
+  /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:[1-9]\d*)?$/,
+  'a task definition "family" or "family:revision" (e.g. "segment-cells:3"), or its ARN',
+);
+
+const launchTemplateVersion = z.preprocess(
+  // YAML reads `version: 3` as a number; EC2 takes the version as a string.
+  (value) => (typeof value === 'number' ? String(value) : value),
+  matching(/^(\$Latest|\$Default|[1-9]\d*)$/, '"$Latest", "$Default" or a version number'),
+);
+
+const launchTemplateSchema = z
+  .strictObject({
+    id: matching(/^lt-[0-9a-f]{8,17}$/, 'a launch template id such as "lt-0abc123def4567890"').optional(),
+    name: matching(/^[A-Za-z0-9()./_-]{3,128}$/, 'a launch template name of 3 to 128 letters, digits and ( ) . / _ -').optional(),
+    /** Absent: the template's default version. */
+    version: launchTemplateVersion.optional(),
+  })
+  .superRefine((template, context) => {
+    if (template.id !== undefined && template.name !== undefined) {
+      context.addIssue({ code: 'custom', path: ['name'], input: template.name, message: `both id (${describeValue(template.id)}) and name are set; expected one of them` });
+    } else if (template.id === undefined && template.name === undefined) {
+      context.addIssue({ code: 'custom', input: template, message: 'missing: expected the launch template id ("lt-…") or name' });
+    }
+  });
+
+// AWS's tag rules (ECS is the strictest of the services tagged): 1-128 characters for a
+// key, up to 256 for a value, letters, digits, spaces and _ . : / = + - @.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** AWS allows 50 tags per resource; loadmaster puts up to 4 of its own on a task. */
+const MAX_EXTRA_TAGS = 46;
+const RESERVED_TAG_PREFIXES = ['aws:', 'loadmaster:'];
+
+const tagKey = z.string().refine((key) => key.length >= 1 && key.length <= 128 && TAG_TEXT.test(key) && !RESERVED_TAG_PREFIXES.some((p) => key.toLowerCase().startsWith(p)), {
+  error: (issue) =>
+    `expected a tag key of 1 to 128 letters, digits, spaces and _ . : / = + - @, not starting with "aws:" (AWS's) or "loadmaster:" (loadmaster's own), got ${describeValue(issue.input)}`,
+});
+const tagValue = z.string().refine((value) => value.length <= 256 && TAG_TEXT.test(value), {
+  error: (issue) => `expected a tag value of at most 256 letters, digits, spaces and _ . : / = + - @, got ${describeValue(issue.input)}`,
+});
+
+/** CloudWatch evaluates at most one day of periods. */
+const MAX_ALARM_WINDOW_SECONDS = 24 * 60 * 60;
+
+const idleAlarmSchema = z
+  .strictObject({
+    /** A CloudWatch alarm per instance that terminates it when its CPU stays low: a safety net should loadmaster be down. */
+    enabled: z.boolean().default(true),
+    cpuBelowPercent: z.number().positive().max(100).default(1),
+    /** Consecutive periods below the threshold before the alarm fires. */
+    periods: z.int().min(1).default(3),
+    /** EC2 basic monitoring reports every 5 minutes, so shorter periods only add missing data. */
+    periodSeconds: z.int().min(60).multipleOf(60).default(300),
+  })
+  .superRefine((alarm, context) => {
+    if (alarm.periods * alarm.periodSeconds > MAX_ALARM_WINDOW_SECONDS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['periods'],
+        input: alarm.periods,
+        message: `periods × periodSeconds is ${alarm.periods * alarm.periodSeconds} s; expected at most ${MAX_ALARM_WINDOW_SECONDS} s (one day, CloudWatch's limit)`,
+      });
+    }
+  });
+
+/** The `cloud.aws` section as written; what `kind: aws` needs of it is checked in the cloud section. */
+const awsCloudSchema = z.strictObject({
+  /** Absent: the SDK's default chain (AWS_REGION, the shared config file). */
+  region: awsRegion.optional(),
+  cluster: ecsCluster.optional(),
+  /** SQS queue fed by an EventBridge rule with ECS task and container-instance events. */
+  eventsQueueUrl: sqsQueueUrl.optional(),
+  /** Supplies AMI, network and user data; otherwise imageId, subnetIds, … below. */
+  launchTemplate: launchTemplateSchema.optional(),
+  /** Absent (and no launch template): the ECS-optimized AMI from SSM, by the catalog's architecture. */
+  imageId: matching(/^ami-[0-9a-f]{8,17}$/, 'an AMI id such as "ami-0abc123def4567890"').optional(),
+  subnetIds: z.array(matching(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as "subnet-0abc123def4567890"')).min(1).optional(),
+  securityGroupIds: z.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as "sg-0abc123def4567890"')).min(1).optional(),
+  instanceProfileArn: matching(
+    /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,128}|[\w+=,.@-]{1,128})$/,
+    'an instance profile ARN such as "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole" (or its name)',
+  ).optional(),
+  /** Algorithm -> task definition; an algorithm not listed runs "loadmaster-<algorithm>". */
+  taskDefinitions: z.record(algorithmName, taskDefinitionReference).default({}),
+  /** The container in each task definition that runs the job. */
+  containerName: z.string().min(1).max(255).default('main'),
+  /** Extra tags on every instance, volume and task loadmaster creates. */
+  tags: z
+    .record(tagKey, tagValue)
+    .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, {
+      error: (issue) => `expected at most ${MAX_EXTRA_TAGS} tags (AWS allows 50 per resource and loadmaster adds up to 4), got ${Object.keys(issue.input as object).length}`,
+    })
+    .default({}),
+  idleAlarm: section(idleAlarmSchema.prefault({})),
+});
+
+type AwsCloudSection = z.output<typeof awsCloudSchema>;
+/** `cloud.aws` of a config whose `cloud.kind` is aws: the cluster is known. */
+export type AwsCloudConfig = Omit<AwsCloudSection, 'cluster'> & { readonly cluster: string };
+export type IdleAlarmConfig = AwsCloudConfig['idleAlarm'];
+export type LaunchTemplateConfig = NonNullable<AwsCloudConfig['launchTemplate']>;
+
+export const DEFAULT_TASK_DEFINITION_PREFIX = 'loadmaster-';
+
+/** The task definition that runs an algorithm: the configured one, else "loadmaster-<algorithm>". */
+export function taskDefinitionOf(aws: Pick<AwsCloudConfig, 'taskDefinitions'>, algorithm: string): string {
+  return aws.taskDefinitions[algorithm] ?? `${DEFAULT_TASK_DEFINITION_PREFIX}${algorithm}`;
+}
+
+type SimCloudSection = z.output<typeof simCloudSchema>;
+
+const cloudSchema = z
+  .strictObject({
+    kind: z.enum(['sim', 'aws']).default('sim'),
+    sim: section(simCloudSchema.prefault({})),
+    aws: section(awsCloudSchema.optional()),
+  })
+  .superRefine((cloud, context) => {
+    if (cloud.kind !== 'aws') return;
+    const aws: Partial<AwsCloudSection> = cloud.aws ?? {};
+    if (aws.cluster === undefined) {
+      context.addIssue({ code: 'custom', path: ['aws', 'cluster'], input: undefined, message: 'missing: cloud.kind is "aws"; expected the ECS cluster name, e.g. "loadmaster"' });
+    }
+    if (aws.launchTemplate === undefined && aws.subnetIds === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['aws', 'subnetIds'],
+        input: undefined,
+        message: 'missing: cloud.kind is "aws"; expected subnetIds (the subnets instances launch into) or a launchTemplate',
+      });
+    }
+  })
+  // Narrowed by kind, so that code reading `cloud.aws` after checking the kind needs no checks of its own.
+  .transform(
+    (cloud): { readonly kind: 'sim'; readonly sim: SimCloudSection; readonly aws?: undefined } | { readonly kind: 'aws'; readonly sim: SimCloudSection; readonly aws: AwsCloudConfig } =>
+      cloud.kind === 'aws' ? { kind: 'aws', sim: cloud.sim, aws: { ...cloud.aws!, cluster: cloud.aws!.cluster! } } : { kind: 'sim', sim: cloud.sim },
+  );
 
 const memoryQueueSchema = z.strictObject({
   /** How long a received message stays invisible unless extended. */
@@ -314,10 +451,66 @@ const memoryQueueSchema = z.strictObject({
   maxReceives: z.int().min(1).default(5),
 });
 
-const queueSchema = z.strictObject({
-  kind: notAvailableYet(['memory', 'sqs'], ['memory']).default('memory'),
-  memory: section(memoryQueueSchema.prefault({})),
+const sqsQueueSchema = z.strictObject({
+  queueUrl: sqsQueueUrl.optional(),
+  /** Where invalid messages and failed jobs go, with the reason as a message attribute. */
+  deadLetterQueueUrl: sqsQueueUrl.optional(),
+  /** ReceiveMessage calls in flight at once (each brings at most 10 messages). */
+  pollers: z.int().min(1).max(10).default(2),
+  /**
+   * Long polling. The reconcile round waits for the receive, so this stays short: a long
+   * wait on an empty queue would delay starts, launches and shutdowns by as much.
+   */
+  waitSeconds: z.int().min(0).max(20).default(1),
+  /** Absent: cloud.aws.region, else the SDK's default chain. */
+  region: awsRegion.optional(),
 });
+
+type SqsQueueSection = z.output<typeof sqsQueueSchema>;
+/** `queue.sqs` of a config whose `queue.kind` is sqs: both queues are known. */
+export type SqsQueueConfig = Omit<SqsQueueSection, 'queueUrl' | 'deadLetterQueueUrl'> & { readonly queueUrl: string; readonly deadLetterQueueUrl: string };
+
+type MemoryQueueSection = z.output<typeof memoryQueueSchema>;
+
+const queueSchema = z
+  .strictObject({
+    kind: z.enum(['memory', 'sqs']).default('memory'),
+    memory: section(memoryQueueSchema.prefault({})),
+    sqs: section(sqsQueueSchema.optional()),
+  })
+  .superRefine((queue, context) => {
+    if (queue.kind !== 'sqs') return;
+    const sqs: Partial<SqsQueueSection> = queue.sqs ?? {};
+    if (sqs.queueUrl === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sqs', 'queueUrl'],
+        input: undefined,
+        message: 'missing: queue.kind is "sqs"; expected the jobs queue URL, e.g. "https://sqs.us-east-1.amazonaws.com/123456789012/loadmaster-jobs"',
+      });
+    }
+    if (sqs.deadLetterQueueUrl === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sqs', 'deadLetterQueueUrl'],
+        input: undefined,
+        message: 'missing: queue.kind is "sqs"; expected the dead-letter queue URL (invalid messages and failed jobs go there with the reason)',
+      });
+    } else if (sqs.deadLetterQueueUrl === sqs.queueUrl) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sqs', 'deadLetterQueueUrl'],
+        input: sqs.deadLetterQueueUrl,
+        message: 'the same URL as queueUrl; expected a separate dead-letter queue (dead letters would come back as jobs)',
+      });
+    }
+  })
+  .transform(
+    (queue): { readonly kind: 'memory'; readonly memory: MemoryQueueSection; readonly sqs?: undefined } | { readonly kind: 'sqs'; readonly memory: MemoryQueueSection; readonly sqs: SqsQueueConfig } =>
+      queue.kind === 'sqs'
+        ? { kind: 'sqs', memory: queue.memory, sqs: { ...queue.sqs!, queueUrl: queue.sqs!.queueUrl!, deadLetterQueueUrl: queue.sqs!.deadLetterQueueUrl! } }
+        : { kind: 'memory', memory: queue.memory },
+  );
 
 // ---- server and log ---------------------------------------------------------------
 
@@ -352,6 +545,29 @@ export const configSchema = z
   .superRefine((config, context) => {
     if (Object.keys(config.algorithms).length === 0) {
       context.addIssue({ code: 'custom', path: ['algorithms'], input: config.algorithms, message: 'expected at least one algorithm, got none' });
+    }
+    // The alarm is the safety net for a daemon that is gone: firing before the daemon's own
+    // idle shutdown, it would terminate nodes the daemon is about to reuse.
+    const alarm = config.cloud.aws?.idleAlarm;
+    if (alarm?.enabled && alarm.periods * alarm.periodSeconds <= config.controller.idleSeconds) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cloud', 'aws', 'idleAlarm', 'periods'],
+        input: alarm.periods,
+        message: `the idle alarm fires after periods × periodSeconds = ${alarm.periods * alarm.periodSeconds} s; expected more than controller.idleSeconds (${config.controller.idleSeconds} s), so that loadmaster retires idle nodes first`,
+      });
+    }
+    // ECS events read as job messages would all be dead-lettered, and job messages read as events lost.
+    const eventsQueueUrl = config.cloud.aws?.eventsQueueUrl;
+    const sqs = config.queue.sqs;
+    const sameAs = sqs === undefined || eventsQueueUrl === undefined ? undefined : eventsQueueUrl === sqs.queueUrl ? 'queueUrl' : eventsQueueUrl === sqs.deadLetterQueueUrl ? 'deadLetterQueueUrl' : undefined;
+    if (sameAs !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cloud', 'aws', 'eventsQueueUrl'],
+        input: eventsQueueUrl,
+        message: `the same URL as queue.sqs.${sameAs}; expected a queue of its own for ECS events`,
+      });
     }
   });
 

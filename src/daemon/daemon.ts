@@ -1,42 +1,58 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { MemoryJobSource } from '../adapters/memory-queue/memory-job-source.ts';
-import { SimCloud } from '../adapters/sim/sim-cloud.ts';
 import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
+import { InputError } from '../config/input-issues.ts';
 import { Controller } from '../controller/controller.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { Cloud } from '../ports/cloud.ts';
+import type { JobSource } from '../ports/job-source.ts';
 import { buildServer, type LoadmasterServer } from '../server/http-server.ts';
+import { buildBackends, type EmbeddedBackends } from './backends.ts';
 import { jobRulesFromConfig } from './job-rules.ts';
-import { simTaskBehaviour } from './sim-task-behaviour.ts';
+
+export type { EmbeddedBackends } from './backends.ts';
 
 /** The running daemon: controller, its cloud and queue, and the HTTP edge. */
 export interface Daemon {
   readonly controller: Controller;
-  readonly cloud: SimCloud;
-  readonly queue: MemoryJobSource;
+  readonly cloud: Cloud;
+  readonly queue: JobSource;
+  /** The simulated cloud and memory queue, when the config runs on them (`cloud: sim`, `queue: memory`). */
+  readonly sim?: EmbeddedBackends;
   readonly server: LoadmasterServer;
-  /** Applies a new, already validated config: policy, catalog, controller settings, job rules. */
+  /**
+   * Applies a new, already validated config: policy, catalog, controller settings, job
+   * rules. Throws InputError, changing nothing, when the running cloud cannot follow it
+   * (on AWS: a catalog the AMI chosen at start cannot boot).
+   */
   reload(config: LoadmasterConfig): void;
-  /** Graceful stop: the controller hands held jobs back, the server closes. */
+  /** Graceful stop: the controller hands held jobs back, the server closes, connections are released. */
   stop(): Promise<void>;
 }
 
+export interface DaemonOptions {
+  /** Names the config in errors (its file path); default "config". */
+  readonly source?: string;
+}
+
 /**
- * Wires the embedded default (`cloud: sim`, `queue: memory`) from a config. The AWS
- * adapters plug in here later; nothing else changes.
+ * Wires a daemon from a config: the cloud and queue by kind (the embedded simulation and
+ * memory queue, or ECS/EC2 and SQS), the controller on them, the HTTP server. On AWS
+ * without an AMI or launch template it reads the ECS-optimized AMI from SSM first.
+ * Throws InputError when the config cannot run on the chosen cloud.
  */
-export function createDaemon(config: LoadmasterConfig, clock: Clock, logger: Logger): Daemon {
+export async function createDaemon(config: LoadmasterConfig, clock: Clock, logger: Logger, options: DaemonOptions = {}): Promise<Daemon> {
+  const source = options.source ?? 'config';
   const catalog = catalogFromConfig(config);
+  const backends = await buildBackends(config, catalog, { clock, logger, source });
   const registry = new Registry();
   const metrics = createMetrics(registry, { processMetrics: true });
-  const cloud = new SimCloud({ clock, catalog, ...config.cloud.sim, taskBehaviour: simTaskBehaviour(config.cloud.sim) });
-  const queue = new MemoryJobSource({ clock, ...config.queue.memory });
   const controller = new Controller({
     clock,
-    cloud,
-    queue,
+    cloud: backends.cloud,
+    queue: backends.queue,
     catalog,
     policy: policyFromConfig(config),
     settings: config.controller,
@@ -47,16 +63,20 @@ export function createDaemon(config: LoadmasterConfig, clock: Clock, logger: Log
   const server = buildServer(controller, registry, logger);
   return {
     controller,
-    cloud,
-    queue,
+    cloud: backends.cloud,
+    queue: backends.queue,
+    ...(backends.sim !== undefined && { sim: backends.sim }),
     server,
     reload(next) {
       const nextCatalog = catalogFromConfig(next);
+      const issues = backends.reloadIssues(next, nextCatalog);
+      if (issues.length > 0) throw new InputError(source, issues);
       controller.reconfigure({ catalog: nextCatalog, policy: policyFromConfig(next), settings: next.controller, rules: jobRulesFromConfig(next, nextCatalog) });
     },
     async stop() {
       await controller.stop();
       await server.close();
+      backends.close();
     },
   };
 }

@@ -72,11 +72,6 @@ describe('daemon sections: defaults', () => {
 });
 
 describe('daemon sections: errors name the path, the value and what was expected', () => {
-  it('refuses the AWS backends as not available yet', () => {
-    expect(issueAt(`cloud: { kind: aws }\n${MINIMAL_CONFIG}`, 'cloud.kind')).toEqual({ path: 'cloud.kind', message: '"aws" is not available yet; expected "sim"', line: 1 });
-    expect(issueAt(`queue: { kind: sqs }\n${MINIMAL_CONFIG}`, 'queue.kind').message).toBe('"sqs" is not available yet; expected "memory"');
-  });
-
   it('lists the known kinds for an unknown one', () => {
     expect(issueAt(`cloud: { kind: gcp }\n${MINIMAL_CONFIG}`, 'cloud.kind').message).toBe('expected "sim" or "aws", got "gcp"');
   });

@@ -9,7 +9,7 @@ import { job, TEST_CONFIG } from './sim-harness.ts';
 describe('the daemon behind its HTTP endpoints (fastify inject, virtual time)', () => {
   it('accepts jobs, explains rejections, shows state and counts in /metrics', async () => {
     const clock = new VirtualClock();
-    const daemon = createDaemon(parseConfig(TEST_CONFIG, 'test.yaml'), clock, pino({ level: 'silent' }));
+    const daemon = await createDaemon(parseConfig(TEST_CONFIG, 'test.yaml'), clock, pino({ level: 'silent' }));
     daemon.controller.start();
 
     const bad = await daemon.server.inject({ method: 'POST', url: '/v1/jobs', payload: [job('ok-1', 'segment'), { ...job('bad-1', 'segment'), colour: 'red' }] });
@@ -22,7 +22,7 @@ describe('the daemon behind its HTTP endpoints (fastify inject, virtual time)', 
     const good = await daemon.server.inject({ method: 'POST', url: '/v1/jobs', payload: job('ok-2', 'infer') });
     expect(good.statusCode).toBe(202);
 
-    await clock.runUntil(() => daemon.cloud.tasks().length === 2, 600_000);
+    await clock.runUntil(() => daemon.sim!.cloud.tasks().length === 2, 600_000);
     expect((await daemon.server.inject({ url: '/readyz' })).statusCode).toBe(200);
     const state = (await daemon.server.inject({ url: '/v1/state' })).json<ControllerView>();
     expect(state.running.map((r) => r.jobId).sort()).toEqual(['ok-1', 'ok-2']);

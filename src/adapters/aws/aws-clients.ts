@@ -2,6 +2,7 @@
 // or the environment, endpoints from the SDK's own conventions (AWS_ENDPOINT_URL,
 // AWS_ENDPOINT_URL_<SERVICE>), so a local emulator needs no code path of its own, and
 // adaptive retries, which slow the client down when AWS throttles instead of hammering it.
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,6 +15,8 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   readonly sqs: SQSClient;
   readonly ssm: SSMClient;
+  /** Idle alarms (AwsCloudOptions.cloudwatch). */
+  readonly cloudwatch: CloudWatchClient;
 }
 
 export interface AwsClientSettings {
@@ -29,7 +32,7 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
     ...(settings.region !== undefined && { region: settings.region }),
     ...(settings.maxAttempts !== undefined && { maxAttempts: settings.maxAttempts }),
   };
-  return { ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), ssm: new SSMClient(config) };
+  return { ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), ssm: new SSMClient(config), cloudwatch: new CloudWatchClient(config) };
 }
 
 /** AWS's public parameters naming the current ECS-optimized Amazon Linux 2023 AMI. */

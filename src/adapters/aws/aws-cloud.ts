@@ -1,6 +1,7 @@
 // The Cloud port on real ECS and EC2. Everything it creates carries loadmaster's tags, and
 // everything it observes or destroys is found by those tags, so a restarted daemon sees
 // the same fleet and never touches an instance it does not own.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeInstancesCommand,
   RunInstancesCommand,
@@ -27,6 +28,7 @@ import { CLUSTER_TAG, clusterNameOf, isOwnedBy, MANAGED_BY_TAG, MANAGED_BY_VALUE
 import { ContainerInstanceDirectory, containerInstanceInfoOf, isRegistered, type ContainerInstanceInfo } from './ecs-container-instances.ts';
 import { parseQueuedEvent } from './ecs-events.ts';
 import { cloudTaskOf, containerOverrideFor, taskStateOf, taskTagsFor, type EcsTaskView } from './ecs-tasks.ts';
+import { DEFAULT_IDLE_ALARM, deleteIdleAlarms, idleAlarmInstanceIds, idleAlarmSettingsProblem, putIdleAlarms, type IdleAlarmSettings } from './idle-alarms.ts';
 
 export type { LaunchSettings } from './aws-launch-request.ts';
 
@@ -43,8 +45,14 @@ export interface AwsCloudOptions {
   readonly taskDefinitionOf: (algorithm: string) => string;
   /** The container in the task definition that runs the job; default 'main'. */
   readonly containerName?: string;
-  /** Added to every instance, volume and task (cost allocation, owner); loadmaster's own tags win. */
+  /** Added to every instance, volume, task and alarm (cost allocation, owner); loadmaster's own tags win. */
   readonly extraTags?: Readonly<Record<string, string>>;
+  /** With it, every launched instance gets an idle alarm that terminates it (see idle-alarms.ts). */
+  readonly cloudwatch?: CloudWatchClient;
+  /** Idle alarm settings (defaults: DEFAULT_IDLE_ALARM); `enabled: false` turns the alarms off. */
+  readonly idleAlarm?: Partial<IdleAlarmSettings> & { readonly enabled?: boolean };
+  /** Problems that do not fail the call (an alarm not created or not deleted), for the log. */
+  readonly onWarning?: (message: string) => void;
 }
 
 type StartTasksResult = Awaited<ReturnType<Cloud['startTasks']>>;
@@ -64,6 +72,8 @@ const REMEMBERED_LAUNCHES = 1000;
 const REMEMBERED_TASK_VERSIONS = 20_000;
 /** EC2 states worth describing: terminated instances are gone. */
 const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
+/** describe() reconciles idle alarms with the fleet at most this often: it lists every alarm. */
+const ALARM_SWEEP_MS = 10 * 60_000;
 
 export class AwsCloud implements Cloud {
   readonly #ecs: ECSClient;
@@ -77,6 +87,10 @@ export class AwsCloud implements Cloud {
   readonly #containerName: string;
   readonly #tags: Readonly<Record<string, string>>;
   readonly #directory: ContainerInstanceDirectory;
+  readonly #alarms: { readonly cw: CloudWatchClient; readonly settings: IdleAlarmSettings } | undefined;
+  readonly #onWarning: (message: string) => void;
+  #alarmRegion: string | undefined;
+  #nextAlarmSweepAt = 0;
 
   /** loadmaster's instances as last seen: events about other instances are ignored. */
   readonly #known = new Map<string, { readonly type: string; readonly launchedAt: number }>();
@@ -102,6 +116,16 @@ export class AwsCloud implements Cloud {
     this.#containerName = options.containerName ?? 'main';
     this.#tags = ownershipTags(this.#clusterName, options.extraTags);
     this.#directory = new ContainerInstanceDirectory(options.ecs, options.cluster);
+    this.#onWarning = options.onWarning ?? (() => {});
+    const { enabled = true, ...idleAlarm } = options.idleAlarm ?? {};
+    if (enabled && options.idleAlarm !== undefined && options.cloudwatch === undefined) {
+      // A safety net configured but silently absent is worse than a refusal to start.
+      throw new Error('AwsCloud: idleAlarm needs a cloudwatch client (or idleAlarm.enabled: false)');
+    }
+    const settings: IdleAlarmSettings = { ...DEFAULT_IDLE_ALARM, ...idleAlarm };
+    const problem = idleAlarmSettingsProblem(settings);
+    if (enabled && options.cloudwatch !== undefined && problem !== undefined) throw new Error(`AwsCloud: idleAlarm: ${problem}`);
+    this.#alarms = enabled && options.cloudwatch !== undefined ? { cw: options.cloudwatch, settings } : undefined;
   }
 
   // ---- launch ----
@@ -124,6 +148,7 @@ export class AwsCloud implements Cloud {
         const response = await this.#ec2.send(new RunInstancesCommand(request));
         const instances = (response.Instances ?? []).map((i) => this.#noteInstance(i));
         rememberBounded(this.#launches, clientToken, { type, count, instances }, REMEMBERED_LAUNCHES);
+        await this.#putIdleAlarms(instances.filter((i) => i.state !== 'terminated').map((i) => i.instanceId));
         return instances;
       } catch (error) {
         lastError = toCloudError('RunInstances', error);
@@ -223,6 +248,8 @@ export class AwsCloud implements Cloud {
       await callAws('TerminateInstances', () => this.#ec2.send(new TerminateInstancesCommand({ InstanceIds: chunk })));
     }
     for (const id of live) this.#known.delete(id);
+    // Also for ids already terminated: their alarms are just as useless.
+    await this.#deleteIdleAlarms(instanceIds);
   }
 
   /** Force: its tasks are stopped with the instance anyway, and ECS must not place new ones there meanwhile. */
@@ -255,6 +282,7 @@ export class AwsCloud implements Cloud {
     const instances = ec2Instances
       .map((i) => this.#noteInstance(i, registrationOf.get(i.InstanceId!)))
       .filter((i) => i.state !== 'terminated');
+    await this.#sweepIdleAlarms(instances.map((i) => i.instanceId));
     return { instances, tasks: await this.#describeTasks() };
   }
 
@@ -361,6 +389,55 @@ export class AwsCloud implements Cloud {
     return tasks.flatMap((t) => cloudTaskOf(t, instanceIdOf.get(t.containerInstanceArn ?? '') ?? '', this.#containerName) ?? []);
   }
 
+  // ---- idle alarms (never fail the call they ride on) ----
+
+  async #putIdleAlarms(instanceIds: readonly string[]): Promise<void> {
+    if (this.#alarms === undefined || instanceIds.length === 0) return;
+    try {
+      // The terminate action's ARN names the region, which only the client's config knows.
+      this.#alarmRegion ??= await this.#alarms.cw.config.region();
+      await putIdleAlarms(this.#alarms.cw, this.#alarmRegion, instanceIds, this.#alarms.settings, this.#tags);
+    } catch (error) {
+      this.#onWarning(`idle alarms: ${errorText(error)} (the next alarm sweep retries)`);
+    }
+  }
+
+  async #deleteIdleAlarms(instanceIds: readonly string[]): Promise<void> {
+    if (this.#alarms === undefined || instanceIds.length === 0) return;
+    try {
+      await deleteIdleAlarms(this.#alarms.cw, instanceIds);
+    } catch (error) {
+      this.#onWarning(`idle alarms: ${errorText(error)} (the next alarm sweep retries)`);
+    }
+  }
+
+  /**
+   * Deletes alarms whose instance is gone and creates those that a failed or interrupted
+   * launch left out. Alarms of instances that are not this cluster's are deleted only once
+   * EC2 no longer has the instance: the prefix is shared with other clusters' daemons.
+   */
+  async #sweepIdleAlarms(ourInstanceIds: readonly string[]): Promise<void> {
+    if (this.#alarms === undefined || Date.now() < this.#nextAlarmSweepAt) return;
+    // Set before the calls: a sweep that fails (no permission) is not retried on every describe().
+    this.#nextAlarmSweepAt = Date.now() + ALARM_SWEEP_MS;
+    const ours = new Set(ourInstanceIds);
+    let alarmed: Set<string>;
+    try {
+      alarmed = new Set(await idleAlarmInstanceIds(this.#alarms.cw));
+      const others = [...alarmed].filter((id) => !ours.has(id));
+      const existing = new Set<string>();
+      for (const chunk of chunks(others, EC2_IDS_PER_CALL)) {
+        const found = await this.#describeInstances({ Filters: [{ Name: 'instance-id', Values: chunk }, { Name: 'instance-state-name', Values: LIVE_STATES }] });
+        for (const instance of found) existing.add(instance.InstanceId!);
+      }
+      await deleteIdleAlarms(this.#alarms.cw, others.filter((id) => !existing.has(id)));
+    } catch (error) {
+      this.#onWarning(`idle alarm sweep: ${errorText(error)}`);
+      return;
+    }
+    await this.#putIdleAlarms(ourInstanceIds.filter((id) => !alarmed.has(id)));
+  }
+
   // ---- helpers ----
 
   async #describeInstances(query: { InstanceIds?: string[]; Filters?: Filter[] }): Promise<Instance[]> {
@@ -417,6 +494,10 @@ function instanceStateOf(ec2State: string | undefined): InstanceState {
     default:
       return 'running';
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

@@ -1,6 +1,6 @@
 // `loadmaster run --config FILE [--demo] [--time-scale N] [--exit-when-idle] [--watch]`:
-// the daemon on the config's cloud and queue (today: the embedded simulated cloud and
-// in-memory queue), with the HTTP endpoints. SIGTERM/SIGINT stop it gracefully; SIGHUP
+// the daemon on the config's cloud and queue (the embedded simulation and memory queue,
+// or ECS/EC2 and SQS), with the HTTP endpoints. SIGTERM/SIGINT stop it gracefully; SIGHUP
 // (and --watch) reload the config, keeping the old one when the new one is invalid.
 import { watch } from 'node:fs';
 import type { LoadmasterConfig } from '../../config/config-schema.ts';
@@ -8,12 +8,12 @@ import { formatIssue, InputError } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
 import { realClock } from '../../clock/real-clock.ts';
 import { scaledClock } from '../../clock/scaled-clock.ts';
-import { createDaemon, type Daemon } from '../../daemon/daemon.ts';
+import { createDaemon, type Daemon, type EmbeddedBackends } from '../../daemon/daemon.ts';
 import { runDemoStream } from '../../daemon/demo-stream.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { CliIo } from '../cli-io.ts';
-import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
+import { EXIT_INTERNAL, EXIT_USAGE, reportInputError } from '../report-input-error.ts';
 
 export interface RunOptions {
   readonly config: string;
@@ -45,9 +45,23 @@ export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalS
     io.stderr.write(`--time-scale: expected a number > 0, got "${options.timeScale}"\n`);
     return EXIT_USAGE;
   }
+  const embeddedOnly = embeddedOnlyProblem(options, config, scale);
+  if (embeddedOnly !== undefined) {
+    io.stderr.write(`${options.config}: ${embeddedOnly}\n`);
+    return EXIT_USAGE;
+  }
   const clock: Clock = scale === 1 ? realClock : scaledClock(scale);
   const logger = createLogger(config.log.level, { write: (line: string) => void io.stdout.write(line) });
-  const daemon = createDaemon(config, clock, logger);
+  let daemon: Daemon;
+  try {
+    daemon = await createDaemon(config, clock, logger, { source: options.config });
+  } catch (error) {
+    if (error instanceof InputError) return reportInputError(io, error);
+    // The cloud could not be reached or asked (credentials, region, permissions): say so, no stack.
+    io.stderr.write(`${options.config}: cannot start: ${(error as Error).message}\n`);
+    if (process.env['LOADMASTER_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return EXIT_INTERNAL;
+  }
   try {
     await daemon.server.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
@@ -79,13 +93,14 @@ export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalS
       watcher.on('change', onReload);
       watcher.on('error', () => undefined);
     }
-    if (options.demo) {
+    const sim = daemon.sim;
+    if (options.demo && sim !== undefined) {
       const stream = runDemoStream(daemon.controller, config, clock, stopped.signal);
       if (options.exitWhenIdle) {
         void stream.then(async () => {
-          await waitUntilIdle(daemon, config, stopped.signal);
+          await waitUntilIdle(daemon, sim, config, stopped.signal);
           if (!stopped.signal.aborted) {
-            printSummary(daemon, clock, io);
+            printSummary(sim, clock, io);
             stop('demo finished and the fleet is idle');
           }
         });
@@ -107,27 +122,41 @@ async function reload(daemon: Daemon, file: string, logger: ReturnType<typeof cr
 }
 
 /** No job held or running, and no node beyond the warm minimum. */
-async function waitUntilIdle(daemon: Daemon, config: LoadmasterConfig, signal: AbortSignal): Promise<void> {
+async function waitUntilIdle(daemon: Daemon, sim: EmbeddedBackends, config: LoadmasterConfig, signal: AbortSignal): Promise<void> {
   const warm = Object.values(config.controller.warmNodes).reduce((a, b) => a + b, 0);
   while (!signal.aborted) {
     const view = daemon.controller.view();
-    if (view.pending.length === 0 && view.running.length === 0 && view.nodes.length <= warm && daemon.queue.depth() === 0) return;
+    if (view.pending.length === 0 && view.running.length === 0 && view.nodes.length <= warm && sim.queue.depth() === 0) return;
     await realClock.sleep(500, signal).catch(() => undefined);
   }
 }
 
-function printSummary(daemon: Daemon, clock: Clock, io: CliIo): void {
-  const tasks = daemon.cloud.tasks();
+function printSummary(sim: EmbeddedBackends, clock: Clock, io: CliIo): void {
+  const tasks = sim.cloud.tasks();
   const succeeded = tasks.filter((t) => t.state === 'STOPPED' && t.exitCode === 0).length;
-  const instances = daemon.cloud.instances();
+  const instances = sim.cloud.instances();
   const types = [...new Set(instances.map((i) => i.type))].sort();
   const simulatedMinutes = (clock.now() - Math.min(...instances.map((i) => i.launchedAt), clock.now())) / 60_000;
   io.stderr.write(
     `\ndemo finished: ${succeeded} jobs succeeded, ${tasks.length - succeeded} failed or retried; ` +
       `${instances.length} instances launched (${types.join(', ')}), all idle ones terminated; ` +
-      `cost $${(daemon.cloud.costSoFar() ?? 0).toFixed(2)} over ${simulatedMinutes.toFixed(0)} simulated minutes; ` +
-      `${daemon.queue.deadLetters().length} dead-lettered\n`,
+      `cost $${(sim.cloud.costSoFar() ?? 0).toFixed(2)} over ${simulatedMinutes.toFixed(0)} simulated minutes; ` +
+      `${sim.queue.deadLetters().length} dead-lettered\n`,
   );
+}
+
+/**
+ * The demo feeds the embedded queue and summarises the simulated bill; a time scale other
+ * than 1 only makes sense where the cloud runs on the same clock. AWS runs in real time.
+ */
+function embeddedOnlyProblem(options: RunOptions, config: LoadmasterConfig, scale: number): string | undefined {
+  if (options.demo && (config.cloud.kind !== 'sim' || config.queue.kind !== 'memory')) {
+    return `--demo runs only on the embedded backends (cloud.kind: sim, queue.kind: memory); this config has cloud.kind: ${config.cloud.kind}, queue.kind: ${config.queue.kind}. Submit real jobs with \`loadmaster submit\` or to the SQS queue instead`;
+  }
+  if (scale !== 1 && config.cloud.kind !== 'sim') {
+    return `--time-scale ${scale}: expected 1 with cloud.kind: ${config.cloud.kind} (AWS runs in real time); only the simulated cloud can run faster`;
+  }
+  return undefined;
 }
 
 function portOf(daemon: Daemon): number | string {
