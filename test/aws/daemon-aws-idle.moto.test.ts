@@ -1,0 +1,237 @@
+// The whole daemon on `cloud: aws` and `queue: sqs`, against moto_server: a job runs on a
+// launched instance, stops with exit code 0, and the idle instance is drained, terminated
+// and loses its idle alarm. As in daemon-aws.moto.test.ts the test plays the ECS agent
+// (moto has none) and holds tasks at RUNNING until it stops them.
+//
+// moto's DescribeTasks carries no `version`, so describe() reports every task at version 0,
+// below the 1 that StartTask's answer is recorded with: a resync never shows the stop. The
+// test therefore stops the task in moto (StopTask) and delivers what real ECS would, an
+// EventBridge 'ECS Task State Change' with a higher version, to the daemon's events queue.
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realClock } from '../../src/clock/real-clock.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
+import type { JobMessage } from '../../src/jobs/job-message.ts';
+import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, startMoto, type Moto } from './moto-server.ts';
+
+const CLUSTER = 'lm-daemon-idle';
+const motoReady = motoAvailable();
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` answers; on time-out the error carries `explain()` (the daemon's log, say). */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, explain: () => string = () => '', timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
+    await sleep(100);
+  }
+}
+
+describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws retires an idle node (moto_server)' : `the daemon on AWS, idle shutdown: ${MOTO_SKIP_REASON}`, () => {
+  let moto: Moto;
+  let savedEnv: NodeJS.ProcessEnv;
+  let ecs: ECSClient;
+  let ec2: EC2Client;
+  let sqs: SQSClient;
+  let cw: CloudWatchClient;
+
+  beforeAll(async () => {
+    moto = (await startMoto())!;
+    // Tasks run until the test stops them, not one state further per DescribeTasks.
+    const transition = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
+      method: 'POST',
+      body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
+    });
+    expect(transition.status).toBe(201);
+    savedEnv = { ...process.env };
+    const otherThanAws = Object.entries(savedEnv).filter(([name]) => !name.startsWith('AWS_'));
+    process.env = { ...Object.fromEntries(otherThanAws), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+    const config = motoClientConfig(moto);
+    ecs = new ECSClient(config);
+    ec2 = new EC2Client(config);
+    sqs = new SQSClient(config);
+    cw = new CloudWatchClient(config);
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    for (const client of [ecs, ec2, sqs, cw]) client?.destroy();
+    await moto?.stop();
+  });
+
+  /** The ECS agent's part: register every launched instance with the cluster. */
+  function runAgent(signal: AbortSignal): Promise<void> {
+    const registered = new Set<string>();
+    return (async () => {
+      while (!signal.aborted) {
+        const described = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
+        for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
+          const instanceId = instance.InstanceId!;
+          if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
+          await ecs.send(
+            new RegisterContainerInstanceCommand({
+              cluster: CLUSTER,
+              instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
+              totalResources: [
+                { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
+                { name: 'MEMORY', type: 'INTEGER', integerValue: 15_000 },
+              ],
+            }),
+          );
+          registered.add(instanceId);
+        }
+        await sleep(100);
+      }
+    })();
+  }
+
+  async function runningTasks(): Promise<Task[]> {
+    const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    if (arns.length === 0) return [];
+    return (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns, include: ['TAGS'] }))).tasks ?? [];
+  }
+
+  /** The container instances ECS has for an EC2 instance, with their status (ACTIVE, DRAINING, ...). */
+  async function containerInstanceStatuses(instanceId: string): Promise<string[]> {
+    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns ?? [];
+    if (arns.length === 0) return [];
+    const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: arns }));
+    return (described.containerInstances ?? []).filter((c) => c.ec2InstanceId === instanceId).map((c) => c.status ?? '');
+  }
+
+  async function ec2State(instanceId: string): Promise<string | undefined> {
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    return described.Reservations?.[0]?.Instances?.[0]?.State?.Name;
+  }
+
+  async function idleAlarmNames(): Promise<string[]> {
+    return ((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'loadmaster-idle-' }))).MetricAlarms ?? []).map((a) => a.AlarmName!).sort();
+  }
+
+  it('drains and terminates a node left idle after its job stopped, and deletes its idle alarm', async () => {
+    const createQueue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
+    const jobsUrl = await createQueue('lm-idle-jobs');
+    const deadUrl = await createQueue('lm-idle-dead');
+    const eventsUrl = await createQueue('lm-idle-events');
+    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'loadmaster-segment', containerDefinitions: [{ name: 'main', image: 'example/segment:1', cpu: 256, memoryReservation: 512 }] }));
+    const subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
+
+    // idleSeconds 1, and an alarm window (1 × 60 s) longer than that, as the config requires.
+    const config = parseConfig(
+      `
+catalog: { include: ["m6i.xlarge"] }
+algorithms:
+  segment: { image: example/segment:1, resources: { cpu: 512, memoryMiB: 1024 } }
+controller:
+  reconcileSeconds: 0.2
+  resyncSeconds: 0.5
+  batchIdleSeconds: 0
+  batchMaxSeconds: 0
+  idleSeconds: 1
+  visibilitySeconds: 30
+cloud:
+  kind: aws
+  aws:
+    cluster: ${CLUSTER}
+    eventsQueueUrl: ${eventsUrl}
+    subnetIds: [${subnetId}]
+    idleAlarm: { enabled: true, periods: 1, periodSeconds: 60 }
+queue:
+  kind: sqs
+  sqs: { queueUrl: ${jobsUrl}, deadLetterQueueUrl: ${deadUrl}, waitSeconds: 0 }
+server: { port: 0 }
+`,
+      'aws-idle.yaml',
+    );
+    const logLines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+    const decisions = (kind: string) => logLines.filter((line) => line.includes(`"decision":"${kind}"`));
+    const recentLog = () => `the daemon's last log lines:\n${logLines.slice(-40).join('')}`;
+
+    const agentStop = new AbortController();
+    const agent = runAgent(agentStop.signal);
+    let daemon: Daemon | undefined;
+    try {
+      daemon = await createDaemon(config, realClock, logger, { source: 'aws-idle.yaml' });
+      const running = daemon;
+      running.controller.start();
+      const job: JobMessage = { version: 1, jobId: 'seg-1', algorithm: 'segment', inputs: ['s3://images/seg-1.tif'], outputPrefix: 's3://results/seg-1/', env: {}, priority: 0, attempt: 1 };
+      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job) }));
+
+      // The job runs as a task on the one launched instance, which has its idle alarm.
+      const task = await waitFor('the job running as an ECS task', async () => (await runningTasks())[0], recentLog);
+      const instanceId = await waitFor('the controller to track the job on its node', () => running.controller.view().running.find((r) => r.jobId === 'seg-1')?.instanceId, recentLog);
+      expect(running.controller.view().nodes.map((n) => n.id)).toEqual([instanceId]);
+      expect(await idleAlarmNames()).toEqual([`loadmaster-idle-${instanceId}`]);
+      expect(await containerInstanceStatuses(instanceId)).toEqual(['ACTIVE']);
+
+      // The job ends: stopped in ECS, and its state change (exit code 0, a newer version) on the events queue.
+      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!, reason: 'Essential container in task exited' }));
+      const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task.taskArn!] }))).tasks![0]!;
+      expect(stopped.lastStatus).toBe('STOPPED');
+      const event = {
+        version: '0',
+        id: 'd3b6c2a1-0000-4000-8000-000000000001',
+        'detail-type': 'ECS Task State Change',
+        source: 'aws.ecs',
+        account: '123456789012',
+        time: new Date().toISOString(),
+        region: 'us-east-1',
+        resources: [task.taskArn!],
+        detail: {
+          taskArn: task.taskArn,
+          clusterArn: task.clusterArn,
+          containerInstanceArn: task.containerInstanceArn,
+          taskDefinitionArn: task.taskDefinitionArn,
+          lastStatus: 'STOPPED',
+          desiredStatus: 'STOPPED',
+          startedBy: 'loadmaster',
+          stoppedReason: 'Essential container in task exited',
+          version: 5,
+          containers: [{ name: 'main', lastStatus: 'STOPPED', exitCode: 0 }],
+          overrides: task.overrides,
+        },
+      };
+      await sqs.send(new SendMessageCommand({ QueueUrl: eventsUrl, MessageBody: JSON.stringify(event) }));
+      await waitFor('the job finished', () => (decisions('finished').some((line) => line.includes('seg-1')) ? true : undefined), recentLog);
+
+      // Idle for a second: drained, terminated, and its alarm deleted.
+      await waitFor('the idle node drained', () => (decisions('drain').some((line) => line.includes(instanceId)) ? true : undefined), recentLog);
+      await waitFor('the EC2 instance terminated', async () => {
+        const state = await ec2State(instanceId);
+        return state === 'terminated' || state === 'shutting-down' ? state : undefined;
+      }, recentLog);
+      // Drained, then deregistered with the termination: no ACTIVE registration is left.
+      await waitFor('the container instance no longer ACTIVE', async () => ((await containerInstanceStatuses(instanceId)).every((s) => s !== 'ACTIVE') ? true : undefined), recentLog);
+      await waitFor('the idle alarm deleted', async () => ((await idleAlarmNames()).length === 0 ? true : undefined), recentLog);
+      await waitFor('the node gone from the controller', () => (running.controller.view().nodes.length === 0 ? true : undefined), () => `state: ${JSON.stringify(running.controller.view())}\n${recentLog()}`);
+      expect(decisions('launch')).toHaveLength(1);
+      // Neither the drain nor the termination failed on the way (a failed call is only a warning).
+      expect(logLines.filter((line) => /cloud call (drain|terminate) failed/.test(line))).toEqual([]);
+    } finally {
+      await daemon?.stop();
+      agentStop.abort();
+      await agent;
+    }
+  }, 30_000);
+});
