@@ -3,6 +3,7 @@
 
 import { realpathSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { errorMessage } from './table.ts';
 
 /** Writes the Markdown report; false (with the reason on stderr) when the file cannot be written. */
@@ -25,5 +26,32 @@ export function invokedDirectly(moduleUrl: string): boolean {
     return realpathSync(script) === realpathSync(fileURLToPath(moduleUrl));
   } catch {
     return false;
+  }
+}
+
+/**
+ * A benchmark's `--name VALUE` options (and -h/--help): the values given, or the exit code
+ * to return after printing the usage (0 for help, 2 for a bad flag).
+ */
+export function stringOptions<Name extends string>(argv: readonly string[], names: readonly Name[], usage: string): { readonly values: Partial<Record<Name, string>> } | { readonly exit: number } {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { ...Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help === true) {
+      console.log(usage);
+      return { exit: 0 };
+    }
+    const given: Partial<Record<Name, string>> = {};
+    const read: Record<string, unknown> = values;
+    for (const name of names) {
+      const value = read[name];
+      if (typeof value === 'string') given[name] = value;
+    }
+    return { values: given };
+  } catch (error) {
+    console.error(`${errorMessage(error)}\n${usage}`);
+    return { exit: 2 };
   }
 }

@@ -6,20 +6,19 @@
 // overhead, a generous policy (no limits bind, no instance penalty). The plan must hold every
 // job (launches, or waiting with no-compatible-type); an invalid plan stops the run with exit
 // code 1. Reported: instances launched, their cost, the LP lower bound on any fleet that
-// holds the same jobs (cost-lower-bound.ts), the ratio cost / bound (1 = provably optimal;
-// the LP ignores integrality, so some gap is unavoidable), the same for the LP with
-// per-instance cuts (a tighter valid bound), and the time
-// planFleet took (one run after a warm-up; measured, never asserted).
+// holds the same jobs (src/core/bounds/cost-lower-bound.ts), the ratio cost / bound (1 =
+// provably optimal; the LP ignores integrality, so some gap is unavoidable), the same for
+// the LP with per-instance cuts (a tighter valid bound), and the time planFleet took (one
+// run after a warm-up; measured, never asserted).
 
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { costLowerBound } from '../src/core/bounds/cost-lower-bound.ts';
 import { DEFAULT_OVERHEAD } from '../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../src/core/catalog/build-catalog.ts';
 import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import type { Plan, PlannerInput } from '../src/core/planner/plan-types.ts';
 import { planFleet } from '../src/core/planner/planner.ts';
-import { costLowerBound } from './cost-lower-bound.ts';
-import { invokedDirectly, writeMarkdown } from './cli-support.ts';
+import { invokedDirectly, stringOptions, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, median, textTable, type Table } from './table.ts';
 import { launchCost, validatePlan } from './validate-plan.ts';
 import { GENEROUS_POLICY, generateWorkload, WORKLOAD_MIXES, type WorkloadMix } from './workloads/image-processing-workload.ts';
@@ -38,7 +37,7 @@ export interface CostRun {
   readonly types: number;
   readonly waiting: number;
   readonly cost: number;
-  /** The LP relaxation bound (cost-lower-bound.ts `lp`). */
+  /** The LP relaxation bound (costLowerBound's `lp`). */
   readonly lowerBound: number;
   /** The LP with per-instance cuts (`lpCuts`), the tighter of the two. */
   readonly cutsBound: number;
@@ -128,26 +127,9 @@ function parseList(value: string | undefined, fallback: readonly string[]): stri
 
 /** Runs the benchmark; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        sizes: { type: 'string' },
-        mixes: { type: 'string' },
-        seed: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${errorMessage(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = stringOptions(argv, ['sizes', 'mixes', 'seed', 'markdown'], USAGE);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const sizes = parseList(values.sizes, ['200', '2000', '20000']).map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
     console.error(`--sizes: expected positive whole numbers, got "${values.sizes}"`);

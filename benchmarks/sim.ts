@@ -8,24 +8,24 @@
 // durations, boot times, throttling and capacity errors stay. Each variant runs until every
 // job has finished and the fleet is back to its warm minimum. Reported: the bill, the bill
 // against a lower bound on any fleet running the same tasks for the same durations
-// (sim-lower-bound.ts, LP with cuts), arrival-to-start waits, time-weighted utilization of
-// the nodes paid for, instances launched, cloud calls per job, and the wall time the
-// simulation took (measured, never asserted).
+// (src/core/bounds/resource-time-lower-bound.ts, LP with cuts), arrival-to-start waits,
+// time-weighted utilization of the nodes paid for, instances launched, cloud calls per job,
+// and the wall time the simulation took (measured, never asserted).
 
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { LoadmasterConfig } from '../src/config/config-schema.ts';
 import { catalogFromConfig } from '../src/config/config-to-core.ts';
 import { loadConfigFile } from '../src/config/load-config.ts';
+import type { TimedJob } from '../src/core/bounds/job-groups.ts';
+import { resourceTimeLowerBound, type ResourceTimeLowerBound } from '../src/core/bounds/resource-time-lower-bound.ts';
 import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import { jobRulesFromConfig } from '../src/daemon/job-rules.ts';
 import { runSimulation, type Arrival, type SimulationReport } from '../src/simulation/run-simulation.ts';
-import { invokedDirectly, writeMarkdown } from './cli-support.ts';
-import { simLowerBound, type SimLowerBound, type TimedJob } from './sim-lower-bound.ts';
+import { generateImageProcessingTrace } from '../src/simulation/traces/synthetic-image-processing.ts';
+import { invokedDirectly, stringOptions, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, textTable, type Table } from './table.ts';
-import { generateImageProcessingDay } from './workloads/image-processing-day.ts';
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../examples/config.yaml', import.meta.url));
 const DEFAULT_UPLOADS = 40;
@@ -50,7 +50,7 @@ export const VARIANTS: readonly SimVariant[] = [
 export interface SimRun {
   readonly variant: string;
   readonly report: SimulationReport;
-  readonly bound: SimLowerBound;
+  readonly bound: ResourceTimeLowerBound;
   readonly wallMs: number;
 }
 
@@ -86,7 +86,7 @@ export async function runVariant(variant: SimVariant, config: LoadmasterConfig, 
   const report = await runSimulation({ config: variantConfig, arrivals });
   const wallMs = performance.now() - started;
   const catalog = catalogFromConfig(variantConfig);
-  const bound = await simLowerBound(timedJobsOf(report, arrivals, variantConfig, catalog), catalog);
+  const bound = await resourceTimeLowerBound(timedJobsOf(report, arrivals, variantConfig, catalog), catalog);
   return { variant: variant.name, report, bound, wallMs };
 }
 
@@ -131,26 +131,9 @@ function describeRun(run: SimRun): string {
 
 /** Runs the benchmark; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        seed: { type: 'string' },
-        uploads: { type: 'string' },
-        config: { type: 'string' },
-        markdown: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`${errorMessage(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = stringOptions(argv, ['seed', 'uploads', 'config', 'markdown'], USAGE);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const seed = Number(values.seed ?? '1');
   if (!Number.isInteger(seed)) {
     console.error(`--seed: expected a whole number, got "${values.seed}"`);
@@ -170,7 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
 
-  const arrivals = generateImageProcessingDay({ config, seed, uploads });
+  const arrivals = generateImageProcessingTrace({ config, seed, uploads }).jobs;
   const lastArrival = arrivals.at(-1)?.at ?? 0;
   const header = `${arrivals.length.toLocaleString('en-US')} jobs from ${uploads} uploads over ${(lastArrival / 3600).toFixed(1)} h, seed ${seed}, config ${relative(process.cwd(), configPath)} (sim failureRate 0)`;
   console.log(`# simulation benchmark: ${header}`);

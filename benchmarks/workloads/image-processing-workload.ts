@@ -7,7 +7,7 @@ import type { InstanceType } from '../../src/core/catalog/instance-type.ts';
 import type { FleetNode, JobConstraints, NodeState, PendingJob, PlacementPolicy } from '../../src/core/planner/plan-types.ts';
 import { add, resources, ZERO, type Resources } from '../../src/core/resources.ts';
 import { seededRandom, type Random } from '../../src/core/random.ts';
-import { pick, weightedIndex } from './random.ts';
+import { pick, weightedIndex } from '../../src/simulation/traces/random.ts';
 
 const GIB = 1024;
 const VCPU = 1024;

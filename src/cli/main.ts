@@ -8,8 +8,11 @@ import { runConfigCheck } from './commands/config-check.ts';
 import { runIamPolicy, type IamPolicyOptions } from './commands/iam-policy.ts';
 import { runPlan, type PlanOptions } from './commands/plan.ts';
 import { runDaemon, type RunOptions } from './commands/run.ts';
+import { runSimulate, type SimulateOptions } from './commands/simulate.ts';
 import { runStatus, type StatusOptions } from './commands/status.ts';
+import { POLICY_NAMES } from '../core/policies/fleet-policy.ts';
 import { runSubmit, type SubmitOptions } from './commands/submit.ts';
+import { runTraceConvert, runTraceSynth, type TraceConvertOptions, type TraceSynthOptions } from './commands/trace.ts';
 import { DEFAULT_DAEMON_URL } from './daemon-client.ts';
 import { EXIT_INTERNAL, EXIT_USAGE } from './report-input-error.ts';
 
@@ -82,6 +85,38 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option('--json', 'print the state as JSON (the body of GET /v1/state)')
     .action(async (options: StatusOptions) => {
       exitCode = await runStatus(options, io);
+    });
+
+  program
+    .command('simulate')
+    .description('replay a job trace through the real controller on the simulated cloud, in virtual time, once per placement policy, against lower bounds on its cost')
+    .requiredOption('--trace <file>', 'the trace: JSON lines (loadmaster trace synth/convert) or an Alibaba GPU 2023 pod CSV')
+    .requiredOption('--config <file>', 'YAML config: catalog, policy limits, algorithms, controller timing, cloud.sim')
+    .option('--policy <names>', `loadmaster (default), all, or a comma-separated list of ${POLICY_NAMES.join(', ')}`)
+    .option('--format <format>', 'trace format: jsonl or alibaba (default: alibaba for .csv files, else jsonl)')
+    .option('--report <dir>', 'also write report.json and report.html (charts) into this directory')
+    .action(async (options: SimulateOptions) => {
+      exitCode = await runSimulate(options, io);
+    });
+
+  const trace = program.command('trace').description('write job traces (JSON lines: arrival, job message, run time, exit code) for simulations to replay');
+  trace
+    .command('synth')
+    .description('generate a seeded working day of image-processing uploads (bursts of plates, per-image and whole-plate steps)')
+    .option('--seed <n>', 'random seed (default 1)')
+    .option('--uploads <n>', 'plates uploaded over the day, 20 to 200 images each (default 40)')
+    .option('--config <file>', 'YAML config whose algorithms and cloud.sim durations the jobs use (default examples/config.yaml)')
+    .option('--out <file>', 'write the trace to this file instead of standard output')
+    .action(async (options: TraceSynthOptions) => {
+      exitCode = await runTraceSynth(options, io);
+    });
+  trace
+    .command('convert')
+    .description('convert a cluster trace to loadmaster\'s format (Alibaba GPU 2023: see src/simulation/traces/README.md)')
+    .requiredOption('--alibaba <csv>', 'an openb_pod_list_*.csv file of Alibaba\'s cluster-trace-gpu-v2023')
+    .option('--out <file>', 'write the trace to this file instead of standard output')
+    .action(async (options: TraceConvertOptions) => {
+      exitCode = await runTraceConvert(options, io);
     });
 
   try {

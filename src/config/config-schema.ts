@@ -112,6 +112,12 @@ const policySchema = z.strictObject({
   maxHourlyCost: z.number().min(0).default(100),
   typeLimits: z.record(typePattern, z.int().min(0)).default({}),
   instancePenaltyPerHour: z.number().min(0).default(0),
+  /**
+   * A job waits for a registered node whose running tasks (by each algorithm's observed
+   * run time) free room for it within this many seconds, rather than getting a new
+   * instance. About a boot: it then starts no later, and nothing new is bought. 0: never.
+   */
+  reuseWithinSeconds: z.number().min(0).default(45),
 });
 
 // ---- algorithms -------------------------------------------------------------------
@@ -352,8 +358,11 @@ const MAX_ALARM_WINDOW_SECONDS = 24 * 60 * 60;
 
 const idleAlarmSchema = z
   .strictObject({
-    /** A CloudWatch alarm per instance that terminates it when its CPU stays low: a safety net should loadmaster be down. */
-    enabled: z.boolean().default(true),
+    /**
+     * A CloudWatch alarm per instance that terminates it when its CPU stays low: a safety net
+     * should loadmaster be down. Default: on, except with autoScaling (which refuses it).
+     */
+    enabled: z.boolean().optional(),
     cpuBelowPercent: z.number().positive().max(100).default(1),
     /** Consecutive periods below the threshold before the alarm fires. */
     periods: z.int().min(1).default(3),
@@ -371,42 +380,112 @@ const idleAlarmSchema = z
     }
   });
 
-/** The `cloud.aws` section as written; what `kind: aws` needs of it is checked in the cloud section. */
-const awsCloudSchema = z.strictObject({
-  /** Absent: the SDK's default chain (AWS_REGION, the shared config file). */
-  region: awsRegion.optional(),
-  cluster: ecsCluster.optional(),
-  /** SQS queue fed by an EventBridge rule with ECS task and container-instance events. */
-  eventsQueueUrl: sqsQueueUrl.optional(),
-  /** Supplies AMI, network and user data; otherwise imageId, subnetIds, … below. */
-  launchTemplate: launchTemplateSchema.optional(),
-  /** Absent (and no launch template): the ECS-optimized AMI from SSM, by the catalog's architecture. */
-  imageId: matching(/^ami-[0-9a-f]{8,17}$/, 'an AMI id such as "ami-0abc123def4567890"').optional(),
-  subnetIds: z.array(matching(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as "subnet-0abc123def4567890"')).min(1).optional(),
-  securityGroupIds: z.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as "sg-0abc123def4567890"')).min(1).optional(),
-  instanceProfileArn: matching(
-    /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,128}|[\w+=,.@-]{1,128})$/,
-    'an instance profile ARN such as "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole" (or its name)',
-  ).optional(),
-  /** Algorithm -> task definition; an algorithm not listed runs "loadmaster-<algorithm>". */
-  taskDefinitions: z.record(algorithmName, taskDefinitionReference).default({}),
-  /** The container in each task definition that runs the job. */
-  containerName: z.string().min(1).max(255).default('main'),
-  /** Extra tags on every instance, volume and task loadmaster creates. */
-  tags: z
-    .record(tagKey, tagValue)
-    .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, {
-      error: (issue) => `expected at most ${MAX_EXTRA_TAGS} tags (AWS allows 50 per resource and loadmaster adds up to 4), got ${Object.keys(issue.input as object).length}`,
+// Letters, digits, "-", "_" and "." (instance type names have one), and the placeholders:
+// names that are also safe inside the IAM policy's group ARNs.
+const AUTO_SCALING_GROUP_NAME = /^([A-Za-z0-9._-]|\{cluster\}|\{type\})+$/;
+
+const autoScalingSchema = z.strictObject({
+  /** Present means on; `enabled: false` keeps the settings but launches with RunInstances. */
+  enabled: z.boolean().default(true),
+  /** One group per instance type: the name with {cluster} and {type} filled in. */
+  groupName: z
+    .string()
+    .max(255)
+    .refine((name) => AUTO_SCALING_GROUP_NAME.test(name) && name.includes('{type}'), {
+      error: (issue) =>
+        `expected a group name pattern with {type} (one group per instance type) and optionally {cluster}, otherwise letters, digits, "-", "_" and ".", such as "loadmaster-{cluster}-{type}", got ${describeValue(issue.input)}`,
     })
-    .default({}),
-  idleAlarm: section(idleAlarmSchema.prefault({})),
+    .default('loadmaster-{cluster}-{type}'),
+  /** Create a type's missing group from launchTemplate in subnetIds; false: every group must exist. */
+  createGroups: z.boolean().default(true),
+  /** MaxSize of the groups loadmaster creates; a launch stays within a group's MaxSize. */
+  maxSize: z.int().min(1).max(10_000).default(100),
 });
+
+function autoScalingOn(autoScaling: { readonly enabled: boolean } | undefined): boolean {
+  return autoScaling?.enabled === true;
+}
+
+/** Settings RunInstances takes that a group cannot: with autoScaling, the launch template must carry them. */
+const NOT_WITH_AUTO_SCALING = {
+  imageId: 'the AMI',
+  securityGroupIds: 'the security groups',
+  instanceProfileArn: 'the instance profile',
+} as const;
+
+/** The `cloud.aws` section as written; what `kind: aws` needs of it is checked in the cloud section. */
+const awsCloudSchema = z
+  .strictObject({
+    /** Absent: the SDK's default chain (AWS_REGION, the shared config file). */
+    region: awsRegion.optional(),
+    cluster: ecsCluster.optional(),
+    /** SQS queue fed by an EventBridge rule with ECS task and container-instance events. */
+    eventsQueueUrl: sqsQueueUrl.optional(),
+    /** Supplies AMI, network and user data; otherwise imageId, subnetIds, … below. */
+    launchTemplate: launchTemplateSchema.optional(),
+    /** Absent (and no launch template): the ECS-optimized AMI from SSM, by the catalog's architecture. */
+    imageId: matching(/^ami-[0-9a-f]{8,17}$/, 'an AMI id such as "ami-0abc123def4567890"').optional(),
+    subnetIds: z.array(matching(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as "subnet-0abc123def4567890"')).min(1).optional(),
+    securityGroupIds: z.array(matching(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as "sg-0abc123def4567890"')).min(1).optional(),
+    instanceProfileArn: matching(
+      /^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/[\w+=,.@/-]{1,128}|[\w+=,.@-]{1,128})$/,
+      'an instance profile ARN such as "arn:aws:iam::123456789012:instance-profile/ecsInstanceRole" (or its name)',
+    ).optional(),
+    /** Algorithm -> task definition; an algorithm not listed runs "loadmaster-<algorithm>". */
+    taskDefinitions: z.record(algorithmName, taskDefinitionReference).default({}),
+    /** The container in each task definition that runs the job. */
+    containerName: z.string().min(1).max(255).default('main'),
+    /** Extra tags on every instance, volume and task loadmaster creates. */
+    tags: z
+      .record(tagKey, tagValue)
+      .refine((tags) => Object.keys(tags).length <= MAX_EXTRA_TAGS, {
+        error: (issue) => `expected at most ${MAX_EXTRA_TAGS} tags (AWS allows 50 per resource and loadmaster adds up to 4), got ${Object.keys(issue.input as object).length}`,
+      })
+      .default({}),
+    idleAlarm: section(idleAlarmSchema.prefault({})),
+    /** Launch through one EC2 Auto Scaling group per instance type instead of RunInstances. */
+    autoScaling: z.preprocess((value) => (value === null ? {} : value), autoScalingSchema.optional()),
+  })
+  .superRefine((aws, context) => {
+    if (!autoScalingOn(aws.autoScaling)) return;
+    if (aws.launchTemplate === undefined) {
+      context.addIssue({ code: 'custom', path: ['launchTemplate'], input: undefined, message: 'missing: autoScaling is on; expected the launch template the groups launch from' });
+    }
+    if (aws.autoScaling?.createGroups === true && aws.subnetIds === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['subnetIds'],
+        input: undefined,
+        message: 'missing: autoScaling.createGroups is on; expected subnetIds, the subnets of the groups loadmaster creates',
+      });
+    }
+    for (const [key, what] of Object.entries(NOT_WITH_AUTO_SCALING)) {
+      const value = aws[key as keyof typeof NOT_WITH_AUTO_SCALING];
+      if (value === undefined) continue;
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        input: value,
+        message: `not used with autoScaling: groups launch from the launch template alone; expected ${what} in the launch template and no ${key} here`,
+      });
+    }
+    if (aws.idleAlarm.enabled === true) {
+      context.addIssue({
+        code: 'custom',
+        path: ['idleAlarm', 'enabled'],
+        input: true,
+        message: 'idle alarms terminate instances behind their Auto Scaling group\'s back, and the group launches replacements; expected enabled: false (the default with autoScaling)',
+      });
+    }
+  })
+  .transform((aws) => ({ ...aws, idleAlarm: { ...aws.idleAlarm, enabled: aws.idleAlarm.enabled ?? !autoScalingOn(aws.autoScaling) } }));
 
 type AwsCloudSection = z.output<typeof awsCloudSchema>;
 /** `cloud.aws` of a config whose `cloud.kind` is aws: the cluster is known. */
 export type AwsCloudConfig = Omit<AwsCloudSection, 'cluster'> & { readonly cluster: string };
 export type IdleAlarmConfig = AwsCloudConfig['idleAlarm'];
 export type LaunchTemplateConfig = NonNullable<AwsCloudConfig['launchTemplate']>;
+export type AutoScalingConfig = NonNullable<AwsCloudConfig['autoScaling']>;
 
 export const DEFAULT_TASK_DEFINITION_PREFIX = 'loadmaster-';
 

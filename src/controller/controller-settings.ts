@@ -7,6 +7,12 @@ export interface ControllerSettings {
   readonly registrationTimeoutSeconds: number;
   readonly unavailableTypeSeconds: number;
   readonly idleSeconds: number;
+  /**
+   * Idleness counted in whole periods of this many seconds from the end of the period a
+   * node emptied in, as a CloudWatch alarm sees it; absent or 0: continuously. Not a config
+   * key: simulations set it to replay peer policies whose scale-in is alarm-driven.
+   */
+  readonly idleEvaluationSeconds?: number;
   /** Type name or pattern → nodes kept even when idle. */
   readonly warmNodes: Readonly<Record<string, number>>;
   readonly maxHeldJobs: number;

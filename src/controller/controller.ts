@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
-import type { JobConstraints, PlacementPolicy } from '../core/planner/plan-types.ts';
+import { retireAt } from '../core/policies/fleet-policy.ts';
+import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
+import { expectedReleases, nextRunTimeEstimate } from '../core/planner/run-time-estimates.ts';
 import { add, DIMENSIONS, subtract, ZERO, type Resources } from '../core/resources.ts';
 import type { JobMessage } from '../jobs/job-message.ts';
 import type { LoadmasterMetrics } from '../metrics/metrics.ts';
@@ -34,6 +36,8 @@ export interface ControllerDeps {
   readonly rules: JobRules;
   readonly logger: Logger;
   readonly metrics: LoadmasterMetrics;
+  /** The placement planner; loadmaster's own unless a simulation runs a peer policy. */
+  readonly plan?: (input: PlannerInput) => Plan;
 }
 
 interface HeldJob {
@@ -89,6 +93,9 @@ const START_BATCH = 10;
 /** What a config reload may change while the daemon runs. */
 export type Reconfigurable = Pick<ControllerDeps, 'catalog' | 'policy' | 'settings' | 'rules'>;
 
+/** A retry or dead letter written after a task stopped; kept until the queue accepts it, so a failed write loses nothing. */
+type FinishWrite = { readonly kind: 'retry'; readonly message: JobMessage } | { readonly kind: 'dead-letter'; readonly message: JobMessage; readonly reason: string };
+
 export class Controller implements ControllerApi {
   #deps: ControllerDeps;
   readonly #held = new Map<string, HeldJob>();
@@ -107,7 +114,14 @@ export class Controller implements ControllerApi {
   #lastResyncAt = -Infinity;
   #launchCounter = 0;
   #wake: AbortController = new AbortController();
+  /** A wake-up that came while a round ran: the next sleep is skipped. */
+  #wokenDuringRound = false;
+  #inRound = false;
   #nextWakeAt: number | undefined;
+  /** Per algorithm, its tasks' expected run time in seconds, from those that finished. */
+  readonly #runTimes = new Map<string, number>();
+  /** Finish writes the queue has not accepted yet, retried every round. */
+  #unwritten: FinishWrite[] = [];
   #loop: Promise<void> | undefined;
 
   constructor(deps: ControllerDeps) {
@@ -140,6 +154,14 @@ export class Controller implements ControllerApi {
     this.#wake.abort();
     await this.#loop;
     await Promise.all(Object.values(this.#limiters).map((l) => l.idle()));
+    // A last try for retries and dead letters the queue refused; what still fails is logged whole, so an operator can re-send it.
+    await this.#writeUnwritten();
+    for (const write of this.#unwritten) {
+      this.#deps.logger.error(
+        { jobId: write.message.jobId, write: write.kind, body: JSON.stringify(write.message), ...(write.kind === 'dead-letter' ? { reason: write.reason } : {}) },
+        `stopping with the ${write.kind} of job ${write.message.jobId} unwritten: the queue refused it; re-send the body to keep the job`,
+      );
+    }
     const unstarted = [...this.#held.values()].filter((j) => !j.starting);
     if (unstarted.length > 0 && options.handBack !== false) {
       await this.#deps.queue.release(unstarted.map((j) => j.receipt));
@@ -217,6 +239,7 @@ export class Controller implements ControllerApi {
     const now = clock.now();
     if (now - this.#lastResyncAt >= settings.resyncSeconds * 1000) await this.#resync();
     await this.#applyEvents();
+    await this.#writeUnwritten();
     await this.#failSlowLaunches();
     if (!this.#stopping) await this.#receive();
     await this.#extendVisibility();
@@ -229,6 +252,8 @@ export class Controller implements ControllerApi {
   async #run(): Promise<void> {
     const { clock, settings, logger } = this.#deps;
     while (!this.#stopping) {
+      this.#inRound = true;
+      this.#wokenDuringRound = false;
       try {
         await this.reconcileOnce();
         this.#ready = true;
@@ -236,15 +261,22 @@ export class Controller implements ControllerApi {
         // A failed round is logged and retried; the daemon never stops on it.
         logger.error({ err: error }, 'reconcile round failed');
       }
+      this.#inRound = false;
       if (this.#stopping) break;
       const now = clock.now();
-      const wakeAt = Math.min(now + settings.reconcileSeconds * 1000, this.#nextWakeAt ?? Infinity);
+      const wakeAt = this.#wokenDuringRound ? now : Math.min(now + settings.reconcileSeconds * 1000, this.#nextWakeAt ?? Infinity);
       this.#wake = new AbortController();
       await clock.sleep(Math.max(1, wakeAt - now), this.#wake.signal).catch(() => undefined);
     }
   }
 
+  /** Something happened (a message arrived, the cloud has news): run a round now instead of at the next tick. */
+  wake(): void {
+    this.#wakeUp();
+  }
+
   #wakeUp(): void {
+    if (this.#inRound) this.#wokenDuringRound = true;
     this.#wake.abort();
   }
 
@@ -325,6 +357,10 @@ export class Controller implements ControllerApi {
     }
     if (!running) return;
     this.#running.delete(task.jobId);
+    if (task.exitCode === 0) {
+      const algorithm = running.message.algorithm;
+      this.#runTimes.set(algorithm, nextRunTimeEstimate(this.#runTimes.get(algorithm), (this.#deps.clock.now() - running.startedAt) / 1000));
+    }
     // The STOPPED version stays recorded, so a late, older event cannot revive the task.
     this.#forgetOldTaskVersions();
     const node = this.#nodes.get(running.instanceId);
@@ -382,14 +418,36 @@ export class Controller implements ControllerApi {
     const why = task.exitCode === undefined ? (task.stopReason ?? 'stopped') : `exit code ${task.exitCode}`;
     if (message.algorithm !== 'unknown' && rules.shouldRetry(message, task.exitCode)) {
       metrics.jobsFinished.inc({ outcome: 'retried' });
-      await this.#deps.queue.send([{ ...message, attempt: message.attempt + 1 }]);
-      this.#decide('retry', `job ${message.jobId} attempt ${message.attempt} failed (${why}); enqueued attempt ${message.attempt + 1}`, { jobId: message.jobId });
+      const written = await this.#write({ kind: 'retry', message: { ...message, attempt: message.attempt + 1 } });
+      const next = written ? `enqueued attempt ${message.attempt + 1}` : `attempt ${message.attempt + 1} is kept until the queue takes it`;
+      this.#decide('retry', `job ${message.jobId} attempt ${message.attempt} failed (${why}); ${next}`, { jobId: message.jobId });
       this.#wakeUp();
     } else {
       metrics.jobsFinished.inc({ outcome: 'dead_lettered' });
-      await this.#deps.queue.deadLetter(undefined, JSON.stringify(message), `attempt ${message.attempt} failed (${why}); no retry left`);
-      this.#decide('dead-letter', `job ${message.jobId} failed (${why}) and has no retry left: dead-lettered`, { jobId: message.jobId });
+      const written = await this.#write({ kind: 'dead-letter', message, reason: `attempt ${message.attempt} failed (${why}); no retry left` });
+      const where = written ? 'dead-lettered' : 'its dead letter is kept until the queue takes it';
+      this.#decide('dead-letter', `job ${message.jobId} failed (${why}) and has no retry left: ${where}`, { jobId: message.jobId });
     }
+  }
+
+  /** Writes a retry or dead letter; one the queue refuses is kept and written again next round. Whether it was written. */
+  async #write(write: FinishWrite): Promise<boolean> {
+    const { queue, logger } = this.#deps;
+    try {
+      if (write.kind === 'retry') await queue.send([write.message]);
+      else await queue.deadLetter(undefined, JSON.stringify(write.message), write.reason);
+      return true;
+    } catch (error) {
+      this.#unwritten.push(write);
+      logger.warn({ err: error, jobId: write.message.jobId }, `writing the ${write.kind} of job ${write.message.jobId} failed; trying again next round`);
+      return false;
+    }
+  }
+
+  async #writeUnwritten(): Promise<void> {
+    const pending = this.#unwritten;
+    this.#unwritten = [];
+    for (const write of pending) await this.#write(write);
   }
 
   /** Launching nodes that never registered: terminate, avoid their type for a while, re-plan their jobs. */
@@ -483,14 +541,30 @@ export class Controller implements ControllerApi {
     }
     const available = catalog.filter((t) => (this.#unavailableUntil.get(t.name) ?? 0) <= now);
     const started = performance.now();
-    const jobs = planned.map((j) => ({ id: j.message.jobId, demand: j.demand, constraints: j.constraints, priority: j.message.priority, enqueuedAt: j.sentAt / 1000 }));
+    const jobs = planned.map((j) => ({
+      id: j.message.jobId,
+      demand: j.demand,
+      constraints: j.constraints,
+      priority: j.message.priority,
+      enqueuedAt: j.sentAt / 1000,
+      algorithm: j.message.algorithm,
+    }));
+    const planner = this.#deps.plan ?? planFleet;
     const consolidating = this.#consolidationCandidates();
     const planWith = (resting: ReadonlySet<string>) =>
-      planFleet({
+      planner({
         jobs,
         nodes: [...this.#nodes.values()].flatMap((n) =>
           n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
-            ? [{ id: n.id, type: n.type, state: resting.has(n.id) ? ('draining' as const) : n.state, free: subtract(n.allocatable, this.#allocated(n)) }]
+            ? [
+                {
+                  id: n.id,
+                  type: n.type,
+                  state: resting.has(n.id) ? ('draining' as const) : n.state,
+                  free: subtract(n.allocatable, this.#allocated(n)),
+                  releases: this.#releases(n, now),
+                },
+              ]
             : [],
         ),
         catalog: available,
@@ -672,7 +746,7 @@ export class Controller implements ControllerApi {
 
   // ---- shutdown ------------------------------------------------------------------
 
-  /** Empty registered nodes idle past idleSeconds are drained and terminated, unless kept warm. */
+  /** Empty registered nodes idle past idleSeconds (in whole evaluation periods, when set) are drained and terminated, unless kept warm. */
   async #shutDownIdleNodes(): Promise<void> {
     const { clock, settings } = this.#deps;
     const now = clock.now();
@@ -680,10 +754,11 @@ export class Controller implements ControllerApi {
       .filter((n) => n.state === 'registered' && n.tasks.size === 0 && n.bound.size === 0 && n.emptySince !== undefined)
       .sort((a, b) => a.emptySince! - b.emptySince! || (a.id < b.id ? -1 : 1));
     const retiring: FleetNode[] = [];
+    const rule = { idleSeconds: settings.idleSeconds, evaluationSeconds: settings.idleEvaluationSeconds ?? 0 };
     for (const node of idle) {
-      const idleMs = now - node.emptySince!;
-      if (idleMs < settings.idleSeconds * 1000) {
-        this.#wakeAt(node.emptySince! + settings.idleSeconds * 1000);
+      const dueAt = retireAt(node.emptySince! / 1000, rule) * 1000;
+      if (now < dueAt) {
+        this.#wakeAt(dueAt);
         continue;
       }
       if (this.#keptWarm(node, retiring)) continue;
@@ -761,6 +836,17 @@ export class Controller implements ControllerApi {
 
   #noteIfEmpty(node: FleetNode): void {
     if (node.tasks.size === 0 && node.bound.size === 0 && node.emptySince === undefined) node.emptySince = this.#deps.clock.now();
+  }
+
+  /** What the node's running tasks should give back within the reuse horizon, by their algorithms' observed run times. */
+  #releases(node: FleetNode, now: number): Release[] {
+    const horizon = this.#deps.policy.reuseWithinSeconds ?? 0;
+    if (horizon <= 0 || node.state !== 'registered') return [];
+    const tasks = [...node.tasks].flatMap((id) => {
+      const running = this.#running.get(id);
+      return running ? [{ startedAtSeconds: running.startedAt / 1000, demand: running.demand, estimateSeconds: this.#runTimes.get(running.message.algorithm) }] : [];
+    });
+    return expectedReleases(tasks, now / 1000, horizon);
   }
 
   #allocated(node: FleetNode): Resources {

@@ -68,6 +68,9 @@ export async function buildBackends(config: LoadmasterConfig, catalog: readonly 
         ...(aws.instanceProfileArn !== undefined && { instanceProfileArn: aws.instanceProfileArn }),
       },
       taskDefinitionOf: (algorithm) => taskDefinitionOf(aws, algorithm),
+      // The config loaded at start: a changed command takes effect on restart, like the task definitions.
+      commandOf: (algorithm) => config.algorithms[algorithm]?.command,
+      ...(aws.autoScaling !== undefined && { autoScaling: { client: clients.autoscaling, ...aws.autoScaling } }),
       containerName: aws.containerName,
       extraTags: aws.tags,
       cloudwatch: clients.cloudwatch,

@@ -8,9 +8,12 @@ import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { ControllerSettings } from '../controller/controller-settings.ts';
 import type { ControllerView } from '../controller/controller-view.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
+import type { FleetPolicy } from '../core/policies/fleet-policy.ts';
 import { add, resources, ZERO, type Resources } from '../core/resources.ts';
 import type { JobMessage } from '../jobs/job-message.ts';
 import type { Logger } from '../log/logger.ts';
+import type { TaskBehaviour } from '../adapters/sim/sim-options.ts';
+import { simTaskBehaviour } from '../daemon/sim-task-behaviour.ts';
 import { buildSimWorld, stopOnVirtualClock, type SimWorld } from './sim-world.ts';
 import { SucceededJobsWatch } from './succeeded-jobs-watch.ts';
 
@@ -30,8 +33,33 @@ export interface SimulationOptions {
   readonly logger?: Logger;
   /** Virtual seconds after which the run ends even if unfinished (default: the last arrival plus a day). */
   readonly limitSeconds?: number;
-  /** Virtual seconds between two samples (default 30). */
+  /** Virtual seconds between two samples (default 30, or more for long runs so there are at most about 20,000). */
   readonly sampleSeconds?: number;
+  /**
+   * The placement and scaling policy (default: loadmaster's, as the config sets it). Its
+   * batching, idle rule and consolidation replace the config's.
+   */
+  readonly policy?: FleetPolicy;
+  /**
+   * How each job's tasks run, by job id (a trace's recorded run time and exit code): the
+   * first attempt exits with `exitCode`, later ones with 0. Jobs not in it run as the
+   * config's sim section says.
+   */
+  readonly outcomes?: ReadonlyMap<string, JobOutcome>;
+  /**
+   * Loop period of the controller when nothing happens, in virtual seconds (default: the
+   * config's reconcileSeconds, at least 300). When a job arrives or the simulated cloud has
+   * news it is woken at the next multiple of the config's reconcileSeconds, no later than a
+   * loop of that period would have found it, so this mostly sets how often it looks when
+   * all is quiet; a longer one makes long traces faster to replay. Decisions may shift by
+   * up to one reconcileSeconds (a loop timed from its last round sees some news earlier).
+   */
+  readonly quietTickSeconds?: number;
+}
+
+export interface JobOutcome {
+  readonly durationSeconds: number;
+  readonly exitCode: number;
 }
 
 /** The fleet and the queue at one moment, as the controller saw them. */
@@ -96,21 +124,40 @@ export interface SimulationReport {
 }
 
 const DEFAULT_SAMPLE_SECONDS = 30;
+const MAX_DEFAULT_SAMPLES = 20_000;
+const MIN_QUIET_TICK_SECONDS = 300;
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const arrivals = checkedArrivals(options.arrivals);
-  const sampleMs = (options.sampleSeconds ?? DEFAULT_SAMPLE_SECONDS) * 1000;
-  if (!(sampleMs > 0)) throw new RangeError(`runSimulation: sampleSeconds must be > 0, got ${options.sampleSeconds}`);
   const lastArrival = arrivals.at(-1)?.at ?? 0;
+  const sampleMs = (options.sampleSeconds ?? Math.max(DEFAULT_SAMPLE_SECONDS, Math.ceil(lastArrival / MAX_DEFAULT_SAMPLES))) * 1000;
+  if (!(sampleMs > 0)) throw new RangeError(`runSimulation: sampleSeconds must be > 0, got ${options.sampleSeconds}`);
   const limitMs = (options.limitSeconds ?? lastArrival + DEFAULT_GRACE_SECONDS) * 1000;
 
   const clock = new VirtualClock();
   const origin = clock.now();
-  const world = buildSimWorld({ config: options.config, clock, logger: options.logger ?? pino({ level: 'silent' }), ...(options.settings ? { settings: options.settings } : {}) });
-  const watch = new SucceededJobsWatch(world.cloud);
-  const controller = world.newController({ cloud: watch });
   const ended = new AbortController();
+  // The controller is built after the cloud that wakes it.
+  let wakeController = (): void => undefined;
+  const wakes = new QuantizedWakes(clock, options.config.controller.reconcileSeconds * 1000, ended.signal, () => wakeController());
+  const world = buildSimWorld({
+    config: options.config,
+    clock,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    settings: {
+      reconcileSeconds: options.quietTickSeconds ?? Math.max(options.config.controller.reconcileSeconds, MIN_QUIET_TICK_SECONDS),
+      ...(options.policy ? policySettings(options.policy, options.config.controller.consolidation.utilizationBelow) : {}),
+      ...options.settings,
+    },
+    sim: {
+      onScheduled: (at) => wakes.at(at),
+      ...(options.outcomes ? { taskBehaviour: replayed(options.outcomes, simTaskBehaviour(options.config.cloud.sim)) } : {}),
+    },
+  });
+  const watch = new SucceededJobsWatch(world.cloud);
+  const controller = world.newController({ cloud: watch, ...(options.policy ? { plan: options.policy.plan } : {}) });
+  wakeController = () => controller.wake();
 
   let sent = 0;
   const feeding = (async () => {
@@ -123,6 +170,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       if (wait > 0 && !(await sleepUnlessEnded(clock, wait, ended.signal))) return;
       await world.queue.send(batch);
       sent += batch.length;
+      wakes.at(clock.now());
     }
   })();
 
@@ -171,6 +219,55 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     utilization: timeWeightedUtilization(samples),
     samples,
     tasks,
+  };
+}
+
+/**
+ * Wake-ups of the controller on a grid of `periodMs`: news due at t wakes it at the first
+ * grid point at or after t, once per point however much news is due there.
+ */
+class QuantizedWakes {
+  readonly #clock: VirtualClock;
+  readonly #periodMs: number;
+  readonly #ended: AbortSignal;
+  readonly #wake: () => void;
+  readonly #pending = new Set<number>();
+
+  constructor(clock: VirtualClock, periodMs: number, ended: AbortSignal, wake: () => void) {
+    this.#clock = clock;
+    this.#periodMs = periodMs;
+    this.#ended = ended;
+    this.#wake = wake;
+  }
+
+  at(dueAt: number): void {
+    const point = Math.ceil(dueAt / this.#periodMs) * this.#periodMs;
+    if (this.#pending.has(point)) return;
+    this.#pending.add(point);
+    void sleepUnlessEnded(this.#clock, Math.max(0, point - this.#clock.now()), this.#ended).then((due) => {
+      this.#pending.delete(point);
+      if (due) this.#wake();
+    });
+  }
+}
+
+/** The controller settings a policy replaces. */
+function policySettings(policy: FleetPolicy, utilizationBelow: number): Partial<ControllerSettings> {
+  return {
+    consolidation: { enabled: policy.consolidation, utilizationBelow },
+    batchIdleSeconds: policy.batch.idleSeconds,
+    batchMaxSeconds: policy.batch.maxSeconds,
+    idleSeconds: policy.idle.idleSeconds,
+    idleEvaluationSeconds: policy.idle.evaluationSeconds,
+  };
+}
+
+/** Tasks run as recorded: the first attempt exits as it did, retries succeed; unrecorded jobs as `otherwise`. */
+function replayed(outcomes: ReadonlyMap<string, JobOutcome>, otherwise: TaskBehaviour): TaskBehaviour {
+  return (spec) => {
+    const outcome = outcomes.get(spec.jobId);
+    if (!outcome) return otherwise(spec);
+    return { durationSeconds: outcome.durationSeconds, exitCode: spec.attempt === 1 ? outcome.exitCode : 0 };
   };
 }
 

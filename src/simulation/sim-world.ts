@@ -5,7 +5,7 @@ import { MemoryJobSource } from '../adapters/memory-queue/memory-job-source.ts';
 import { SimCloud, type SimCloudOptions } from '../adapters/sim/sim-cloud.ts';
 import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
-import { Controller, type JobRules } from '../controller/controller.ts';
+import { Controller, type ControllerDeps, type JobRules } from '../controller/controller.ts';
 import type { ControllerSettings } from '../controller/controller-settings.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
 import { jobRulesFromConfig } from '../daemon/job-rules.ts';
@@ -35,9 +35,9 @@ export interface SimWorld {
   /**
    * A controller on this cloud and queue. A second one is how a restart looks; each gets
    * metrics of its own unless some are given. `cloud` puts a wrapper of this world's cloud
-   * between the controller and it (one that watches the calls, say).
+   * between the controller and it (one that watches the calls, say); `plan` replaces loadmaster's planner (a peer policy).
    */
-  newController(options?: { readonly metrics?: LoadmasterMetrics; readonly cloud?: Cloud }): Controller;
+  newController(options?: { readonly metrics?: LoadmasterMetrics; readonly cloud?: Cloud; readonly plan?: ControllerDeps['plan'] }): Controller;
 }
 
 export function buildSimWorld(options: SimWorldOptions): SimWorld {
@@ -54,8 +54,8 @@ export function buildSimWorld(options: SimWorldOptions): SimWorld {
     queue,
     rules,
     settings,
-    newController: ({ metrics = createMetrics(), cloud: seen = cloud } = {}) =>
-      new Controller({ clock, cloud: seen, queue, catalog, policy, settings, rules, logger, metrics }),
+    newController: ({ metrics = createMetrics(), cloud: seen = cloud, plan } = {}) =>
+      new Controller({ clock, cloud: seen, queue, catalog, policy, settings, rules, logger, metrics, ...(plan ? { plan } : {}) }),
   };
 }
 

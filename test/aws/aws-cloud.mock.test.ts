@@ -291,6 +291,174 @@ describe('startTasks', () => {
   });
 });
 
+describe('startTasks: the algorithm command', () => {
+  it('overrides the container command with the algorithm template filled in for the job', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/a', lastStatus: 'PENDING', version: 1 }] });
+    const templates: Record<string, string[]> = { segment: ['segment', '--in', '{input}', '--all', '{inputs}', '--out={outputPrefix}{jobId}/{attempt}'] };
+    const aws = cloud({ commandOf: (algorithm) => templates[algorithm] });
+    await aws.startTasks(instanceId(1), [spec('a', { attempt: 2, inputs: ['s3://in/1.tif', 's3://in/2.tif'] }), spec('b', { algorithm: 'thumbs' })]);
+
+    const overrides = ecsMock.commandCalls(StartTaskCommand).map((c) => c.args[0].input.overrides!.containerOverrides![0]!);
+    expect(overrides[0]!.command).toEqual(['segment', '--in', 's3://in/1.tif', '--all', 's3://in/1.tif', 's3://in/2.tif', '--out=s3://out/a/a/2']);
+    // An algorithm without a command keeps the image's own CMD.
+    expect(overrides[1]).not.toHaveProperty('command');
+  });
+});
+
+describe('startTasks: a call whose outcome is unknown', () => {
+  const serverError = () => new ECSServiceException({ name: 'ServerException', message: 'Service unavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+  const timeout = () => Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' });
+  const throttled = () => new ECSServiceException({ name: 'ThrottlingException', message: 'Rate exceeded', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+  const jobOf = (input: { tags?: { key?: string; value?: string }[] }) => input.tags!.find((t) => t.key === 'loadmaster:job-id')!.value!;
+
+  /** An ECS task on container instance 1 as DescribeTasks shows it. */
+  function ecsTask(arn: string, jobId: string, attempt: number, extra: Record<string, unknown> = {}) {
+    return {
+      taskArn: arn,
+      containerInstanceArn: containerInstanceArn(1),
+      lastStatus: 'PENDING',
+      startedBy: 'loadmaster',
+      version: 1,
+      createdAt: new Date(1_700_000_000_000),
+      tags: [
+        { key: 'loadmaster:job-id', value: jobId },
+        { key: 'loadmaster:attempt', value: String(attempt) },
+      ],
+      overrides: { containerOverrides: [{ name: 'main', cpu: 1024, memoryReservation: 2048 }] },
+      ...extra,
+    };
+  }
+
+  it('looks for the tasks on the container instance and reports those it finds as started, the rest as failed', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).callsFake((input: { tags: { key: string; value: string }[] }) => {
+      const jobId = jobOf(input);
+      if (jobId === 'accepted-then-5xx') throw serverError();
+      if (jobId === 'timed-out') throw timeout();
+      if (jobId === 'throttled') throw throttled();
+      return { tasks: [{ taskArn: `arn:task/${jobId}`, lastStatus: 'PENDING', version: 1 }] };
+    });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:task/x1', 'arn:task/x2', 'arn:task/x3', 'arn:task/ok'] });
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        ecsTask('arn:task/x1', 'accepted-then-5xx', 1),
+        // The same job id, another attempt: an earlier run, not this start.
+        ecsTask('arn:task/x2', 'timed-out', 7),
+        // Tagged with the job, but not started by loadmaster.
+        ecsTask('arn:task/x3', 'timed-out', 1, { startedBy: 'ecs-svc/123' }),
+        ecsTask('arn:task/ok', 'ok', 1),
+      ],
+    });
+
+    const result = await cloud().startTasks(instanceId(1), [spec('ok'), spec('accepted-then-5xx'), spec('timed-out'), spec('throttled')]);
+
+    expect(result.started).toEqual([
+      { taskArn: 'arn:task/ok', jobId: 'ok', attempt: 1, instanceId: instanceId(1), state: 'PENDING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, version: 1 },
+      { taskArn: 'arn:task/x1', jobId: 'accepted-then-5xx', attempt: 1, instanceId: instanceId(1), state: 'PENDING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, version: 1 },
+    ]);
+    expect(result.failed).toEqual([
+      { jobId: 'timed-out', reason: expect.stringMatching(/^other: StartTask: TimeoutError: /) },
+      { jobId: 'throttled', reason: expect.stringMatching(/^throttled: /) },
+    ]);
+    // ECS refuses startedBy next to any other filter: the look is by container instance alone.
+    expect(ecsMock.commandCalls(ListTasksCommand).map((c) => c.args[0].input)).toEqual([{ cluster: CLUSTER, containerInstance: containerInstanceArn(1) }]);
+    expect(ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER, tasks: ['arn:task/x1', 'arn:task/x2', 'arn:task/x3', 'arn:task/ok'], include: ['TAGS'] },
+    ]);
+  });
+
+  it('does not look when every failure was a refusal: a client error proves nothing started', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).callsFake((input: { tags: { key: string; value: string }[] }) => {
+      if (jobOf(input) === 'b') throw throttled();
+      return { tasks: [{ taskArn: 'arn:task/a', lastStatus: 'PENDING', version: 1 }] };
+    });
+    const result = await cloud().startTasks(instanceId(1), [spec('a'), spec('b')]);
+    expect(result.failed.map((f) => f.jobId)).toEqual(['b']);
+    expect(ecsMock.commandCalls(ListTasksCommand)).toHaveLength(0);
+  });
+
+  it('returns what it found instead of throwing when every call failed, and throws when it found nothing', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).rejects(timeout());
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:task/x1'] });
+    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [ecsTask('arn:task/x1', 'a', 1)] });
+    const partly = await cloud().startTasks(instanceId(1), [spec('a'), spec('b')]);
+    expect(partly.started.map((t) => t.jobId)).toEqual(['a']);
+    expect(partly.failed.map((f) => f.jobId)).toEqual(['b']);
+
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+    await expect(cloud().startTasks(instanceId(1), [spec('a')])).rejects.toMatchObject({ message: expect.stringContaining('TimeoutError') });
+  });
+
+  it('reads every page of the container instance\'s tasks, and reports the oldest task of a job started twice', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).rejects(serverError());
+    ecsMock.on(ListTasksCommand).callsFake((input: { nextToken?: string }) =>
+      input.nextToken === undefined ? { taskArns: Array.from({ length: 100 }, (_, i) => `arn:task/other${i}`), nextToken: 'p2' } : { taskArns: ['arn:task/late', 'arn:task/early'] },
+    );
+    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks.flatMap((arn) =>
+        arn === 'arn:task/late'
+          ? [ecsTask(arn, 'a', 1, { createdAt: new Date(1_700_000_005_000) })]
+          : arn === 'arn:task/early'
+            ? [ecsTask(arn, 'a', 1, { createdAt: new Date(1_700_000_001_000) })]
+            : [ecsTask(arn, `other-${arn}`, 1)],
+      ),
+    }));
+    const warnings: string[] = [];
+    const result = await cloud({ onWarning: (w) => warnings.push(w) }).startTasks(instanceId(1), [spec('a')]);
+    expect(result.started.map((t) => t.taskArn)).toEqual(['arn:task/early']);
+    expect(ecsMock.commandCalls(ListTasksCommand).map((c) => c.args[0].input.nextToken)).toEqual([undefined, 'p2']);
+    expect(ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks!.length)).toEqual([100, 2]);
+    expect(warnings).toEqual([expect.stringContaining('job a (attempt 1) has more than one task')]);
+  });
+
+  it('reports the jobs failed, with a warning, when the look itself fails', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).callsFake((input: { tags: { key: string; value: string }[] }) => {
+      if (jobOf(input) === 'b') throw serverError();
+      return { tasks: [{ taskArn: 'arn:task/a', lastStatus: 'PENDING', version: 1 }] };
+    });
+    ecsMock.on(ListTasksCommand).rejects(serverError());
+    const warnings: string[] = [];
+    const result = await cloud({ onWarning: (w) => warnings.push(w) }).startTasks(instanceId(1), [spec('a'), spec('b')]);
+    expect(result.started.map((t) => t.jobId)).toEqual(['a']);
+    expect(result.failed).toEqual([{ jobId: 'b', reason: expect.stringMatching(/^other: StartTask: ServerException/) }]);
+    expect(warnings).toEqual([expect.stringMatching(/^StartTask: could not check whether b started on i-0+1 after all .*; reported as failed$/)]);
+  });
+});
+
+describe('task versions without a version from ECS', () => {
+  it('orders by the lifecycle, the same in the StartTask answer and in describe()', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/t1', lastStatus: 'PROVISIONING' }] });
+    const aws = cloud();
+    const { started } = await aws.startTasks(instanceId(1), [spec('a')]);
+
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:task/t1'] });
+    const versionWhen = async (lastStatus: string): Promise<number> => {
+      ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: 'arn:task/t1', containerInstanceArn: containerInstanceArn(1), lastStatus, tags: [{ key: 'loadmaster:job-id', value: 'a' }] }] });
+      return (await aws.describe()).tasks[0]!.version;
+    };
+    const versions = [started[0]!.version];
+    for (const status of ['PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']) versions.push(await versionWhen(status));
+    // Strictly increasing: the controller drops a reading not newer than the last, so a STOPPED one is never lost.
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    // The StartTask answer and describe() agree on the same state.
+    expect(await versionWhen('PROVISIONING')).toBe(started[0]!.version);
+  });
+
+  it('keeps the version ECS gives', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/t1', lastStatus: 'PENDING', version: 7 }] });
+    expect((await cloud().startTasks(instanceId(1), [spec('a')])).started[0]!.version).toBe(7);
+  });
+});
+
 describe('describe', () => {
   it('reads every page: container instances described 100 at a time, instances and tasks matched', async () => {
     const count = 250;

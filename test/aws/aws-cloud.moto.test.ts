@@ -8,11 +8,12 @@
 // - StartTask checks no resources and never answers `failures`; ListContainerInstances
 //   ignores `filter` and pages; DescribeTasks ignores the cluster.
 // - No events: nothing puts ECS events on the queue, so the test sends one itself.
+// - Tasks carry no `version`: the adapter orders a task's readings by the ECS lifecycle instead.
 import { CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, RunInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsCloud } from '../../src/adapters/aws/aws-cloud.ts';
+import { AwsCloud, type AwsCloudOptions } from '../../src/adapters/aws/aws-cloud.ts';
 import { createAwsClients, resolveEcsAmi } from '../../src/adapters/aws/aws-clients.ts';
 import { CloudError, type TaskSpec } from '../../src/ports/cloud.ts';
 import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, resetMoto, startMoto, type Moto } from './moto-server.ts';
@@ -54,7 +55,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
   });
 
-  function cloud(extra: { eventsQueueUrl?: string } = {}): AwsCloud {
+  function cloud(extra: Partial<AwsCloudOptions> = {}): AwsCloud {
     return new AwsCloud({
       ecs,
       ec2,
@@ -170,6 +171,28 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     const remainingIds = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: remaining.containerInstanceArns! }))).containerInstances!.map((c) => c.ec2InstanceId);
     expect(remainingIds).toEqual([first!.instanceId]);
     expect((await aws.describe()).instances.map((i) => i.instanceId)).toEqual([first!.instanceId]);
+  });
+
+  it('runs the algorithm command filled in for the job, and orders a task\'s states without versions from moto', async () => {
+    const aws = cloud({ commandOf: (algorithm) => (algorithm === TASK_FAMILY ? ['segment', '{input}', '--out', '{outputPrefix}', '--try', '{attempt}'] : undefined) });
+    const [instance] = await aws.launch('m6i.xlarge', 1, 'lm-6-1');
+    await registerAsAgent(instance!.instanceId);
+    const { started } = await aws.startTasks(instance!.instanceId, [spec]);
+    const taskArn = started[0]!.taskArn;
+
+    // moto moves a task one state towards STOPPED each time it is described, and sends no version.
+    const readings = [{ state: started[0]!.state, version: started[0]!.version }];
+    for (let look = 0; look < 10 && readings.at(-1)!.state !== 'STOPPED'; look++) {
+      const task = (await aws.describe()).tasks.find((t) => t.taskArn === taskArn)!;
+      readings.push({ state: task.state, version: task.version });
+    }
+    expect(readings.at(-1)!.state).toBe('STOPPED');
+    // Never older than the reading before: the controller, which drops readings not newer than the last, sees the stop.
+    for (let i = 1; i < readings.length; i++) expect(readings[i]!.version, JSON.stringify(readings)).toBeGreaterThanOrEqual(readings[i - 1]!.version);
+    expect(readings.at(-1)!.version).toBeGreaterThan(readings[0]!.version);
+
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }));
+    expect(described.tasks![0]!.overrides!.containerOverrides![0]!.command).toEqual(['segment', 's3://in/a.tif', '--out', 's3://out/run-1/', '--try', '2']);
   });
 
   it('answers MISSING per job for an instance that never registered, and not-found when draining it', async () => {

@@ -3,10 +3,9 @@
 // and loses its idle alarm. As in daemon-aws.moto.test.ts the test plays the ECS agent
 // (moto has none) and holds tasks at RUNNING until it stops them.
 //
-// moto's DescribeTasks carries no `version`, so describe() reports every task at version 0,
-// below the 1 that StartTask's answer is recorded with: a resync never shows the stop. The
-// test therefore stops the task in moto (StopTask) and delivers what real ECS would, an
-// EventBridge 'ECS Task State Change' with a higher version, to the daemon's events queue.
+// moto's tasks carry no `version`; the adapter then orders a task's readings by the ECS
+// lifecycle, so the daemon's periodic resync sees the task STOPPED (moto's containers exit
+// with 0) and finishes the job without any event on the events queue.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -185,34 +184,10 @@ server: { port: 0 }
       expect(await idleAlarmNames()).toEqual([`loadmaster-idle-${instanceId}`]);
       expect(await containerInstanceStatuses(instanceId)).toEqual(['ACTIVE']);
 
-      // The job ends: stopped in ECS, and its state change (exit code 0, a newer version) on the events queue.
+      // The job ends: stopped in ECS. No event tells the daemon; its resync reads the stop.
       await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!, reason: 'Essential container in task exited' }));
       const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task.taskArn!] }))).tasks![0]!;
       expect(stopped.lastStatus).toBe('STOPPED');
-      const event = {
-        version: '0',
-        id: 'd3b6c2a1-0000-4000-8000-000000000001',
-        'detail-type': 'ECS Task State Change',
-        source: 'aws.ecs',
-        account: '123456789012',
-        time: new Date().toISOString(),
-        region: 'us-east-1',
-        resources: [task.taskArn!],
-        detail: {
-          taskArn: task.taskArn,
-          clusterArn: task.clusterArn,
-          containerInstanceArn: task.containerInstanceArn,
-          taskDefinitionArn: task.taskDefinitionArn,
-          lastStatus: 'STOPPED',
-          desiredStatus: 'STOPPED',
-          startedBy: 'loadmaster',
-          stoppedReason: 'Essential container in task exited',
-          version: 5,
-          containers: [{ name: 'main', lastStatus: 'STOPPED', exitCode: 0 }],
-          overrides: task.overrides,
-        },
-      };
-      await sqs.send(new SendMessageCommand({ QueueUrl: eventsUrl, MessageBody: JSON.stringify(event) }));
       await waitFor('the job finished', () => (decisions('finished').some((line) => line.includes('seg-1')) ? true : undefined), recentLog);
 
       // Idle for a second: drained, terminated, and its alarm deleted.

@@ -259,6 +259,77 @@ describe('leastPrivilegePolicy', () => {
   });
 });
 
+describe('leastPrivilegePolicy with Auto Scaling groups', () => {
+  const GROUP_ARNS = `arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/loadmaster-${CLUSTER}-*`;
+  const OWN_GROUPS = { StringEquals: { 'aws:ResourceTag/loadmaster:managed-by': 'loadmaster', 'aws:ResourceTag/loadmaster:cluster': CLUSTER } };
+  const asg: IamPolicyInput = {
+    ...FULL,
+    instanceProfileArn: undefined,
+    launchTemplate: true,
+    launchTemplateId: 'lt-0abc',
+    idleAlarms: false,
+    autoScaling: { groupName: 'loadmaster-{cluster}-{type}', createGroups: true },
+  };
+  const actions = (p: IamPolicyDocument): string[] => [...new Set(p.Statement.flatMap((s) => s.Action))].sort();
+
+  it('scales and takes instances out of its own groups only: the name pattern and the ownership tags', () => {
+    const policy = leastPrivilegePolicy(asg);
+    expect(statement(policy, 'ScaleOnlyOwnGroups')).toEqual({
+      Sid: 'ScaleOnlyOwnGroups',
+      Effect: 'Allow',
+      Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+      Resource: GROUP_ARNS,
+      Condition: OWN_GROUPS,
+    });
+    expect(statement(policy, 'SuspendRebalancingInOwnGroups')).toMatchObject({ Action: ['autoscaling:SuspendProcesses'], Resource: GROUP_ARNS, Condition: OWN_GROUPS });
+    expect(statement(policy, 'CreateOnlyTaggedGroups')).toMatchObject({
+      Action: ['autoscaling:CreateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags'],
+      Resource: GROUP_ARNS,
+      Condition: { StringEquals: { 'aws:RequestTag/loadmaster:managed-by': 'loadmaster', 'aws:RequestTag/loadmaster:cluster': CLUSTER } },
+    });
+    expect(statement(policy, 'DescribeAutoScaling')).toMatchObject({ Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances'], Resource: '*' });
+    expect(statement(policy, 'CreateAutoScalingServiceLinkedRole')).toMatchObject({
+      Resource: `arn:aws:iam::${ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`,
+      Condition: { StringEquals: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' } },
+    });
+  });
+
+  it('replaces the daemon\'s own RunInstances by the check Auto Scaling makes when creating a group, and says why it has no tag condition', () => {
+    const result = buildIamPolicy(asg);
+    expect(statementsWith(result.policy, 'ec2:RunInstances').map((s) => s.Sid)).toEqual(['RunInstancesCheckedWhenCreatingGroups']);
+    const check = statement(result.policy, 'RunInstancesCheckedWhenCreatingGroups');
+    expect(check.Condition).toBeUndefined();
+    expect(resourcesOf(check)).toEqual([
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/*`,
+      `arn:aws:ec2:${REGION}::image/*`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-0a1`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:subnet/subnet-0b2`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0c3`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:network-interface/*`,
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/lt-0abc`,
+    ]);
+    expect(result.notes.filter((n) => n.about === 'auto-scaling').map((n) => n.text)).toEqual([expect.stringContaining('without tag conditions')]);
+    // Terminating an instance outside any group stays tag-fenced.
+    expect(statement(result.policy, 'TerminateOnlyOwnInstances').Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/loadmaster:managed-by': 'loadmaster', 'aws:ResourceTag/loadmaster:cluster': CLUSTER },
+    });
+  });
+
+  it('with groups that already exist, only describes, scales and terminates: no RunInstances, no group creation', () => {
+    const policy = leastPrivilegePolicy({ ...asg, autoScaling: { groupName: 'batch-{type}', createGroups: false } });
+    const granted = actions(policy);
+    for (const absent of ['ec2:RunInstances', 'ec2:CreateTags', 'autoscaling:CreateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags', 'autoscaling:SuspendProcesses', 'iam:CreateServiceLinkedRole']) {
+      expect(granted, absent).not.toContain(absent);
+    }
+    expect(statement(policy, 'ScaleOnlyOwnGroups').Resource).toBe(`arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/batch-*`);
+  });
+
+  it('has no Auto Scaling action without autoScaling', () => {
+    expect(actions(leastPrivilegePolicy(FULL)).filter((a) => a.startsWith('autoscaling:'))).toEqual([]);
+  });
+});
+
 describe('sqsQueueArn', () => {
   it.each([
     ['https://sqs.eu-west-1.amazonaws.com/123456789012/jobs', 'arn:aws:sqs:eu-west-1:123456789012:jobs'],
@@ -359,6 +430,15 @@ describe('policyInputFromConfig', () => {
     expect(policyInputFromConfig(AWS_FIXTURE, { region: 'us-east-2' })?.region).toBe('us-east-2');
   });
 
+  it('passes autoScaling on only when it is enabled', () => {
+    const withGroups = (enabled: boolean): IamPolicyConfig => ({
+      ...AWS_FIXTURE,
+      cloud: { kind: 'aws', aws: { ...AWS_FIXTURE.cloud.aws!, autoScaling: { enabled, groupName: 'lm-{type}', createGroups: false } } },
+    });
+    expect(policyInputFromConfig(withGroups(true))?.autoScaling).toEqual({ groupName: 'lm-{type}', createGroups: false });
+    expect(policyInputFromConfig(withGroups(false))).not.toHaveProperty('autoScaling');
+  });
+
   it('has no input for another cloud, and no queue statements for the memory queue', () => {
     expect(policyInputFromConfig({ algorithms: {}, cloud: { kind: 'sim' }, queue: { kind: 'memory' } })).toBeUndefined();
     const input = policyInputFromConfig({ ...AWS_FIXTURE, queue: { kind: 'memory' } });
@@ -400,6 +480,29 @@ describe('loadmaster iam-policy', () => {
     expect(policy.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('cloudwatch:'))).toEqual([]);
     expect(statement(policy, 'PassTaskRolesToEcsTasks').Resource).toEqual([role, execution]);
     expect(run.stderr).not.toContain('no task roles');
+  });
+
+  it('prints the Auto Scaling statements for a config with autoScaling', async () => {
+    const config = `
+algorithms:
+  segment: { image: x, resources: { cpu: 1024, memoryMiB: 2048 } }
+cloud:
+  kind: aws
+  aws:
+    region: ${REGION}
+    cluster: ${CLUSTER}
+    subnetIds: [${SUBNET}]
+    launchTemplate: { id: lt-0abc123def4567890 }
+    autoScaling: { groupName: "lm-{cluster}-{type}" }
+`;
+    const { aws } = await writeTempFiles({ aws: config });
+    const run = await runCli('iam-policy', '--config', aws!, '--account-id', ACCOUNT);
+    expect(run.code).toBe(0);
+    const policy: IamPolicyDocument = JSON.parse(run.stdout);
+    expect(statement(policy, 'ScaleOnlyOwnGroups').Resource).toBe(`arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:*:autoScalingGroupName/lm-${CLUSTER}-*`);
+    // Idle alarms default to off with autoScaling.
+    expect(statementsWith(policy, 'cloudwatch:PutMetricAlarm')).toEqual([]);
+    expect(run.stderr).toContain('note: autoScaling: ec2:RunInstances is allowed without tag conditions');
   });
 
   it('says which flag settles an unknown account', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canHold } from '../../src/core/planner/compatibility.ts';
 import { ALGORITHMS, generateFleet, generateWorkload, syntheticCatalog, WORKLOAD_MIXES } from '../../benchmarks/workloads/image-processing-workload.ts';
-import { weightedIndex } from '../../benchmarks/workloads/random.ts';
+import { weightedIndex } from '../../src/simulation/traces/random.ts';
 import { seededRandom } from '../../src/core/random.ts';
 import { DEFAULT_OVERHEAD } from '../../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../../src/core/catalog/build-catalog.ts';

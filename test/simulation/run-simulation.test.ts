@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { timedJobsOf } from '../../benchmarks/sim.ts';
-import { simLowerBound } from '../../benchmarks/sim-lower-bound.ts';
+import { resourceTimeLowerBound } from '../../src/core/bounds/resource-time-lower-bound.ts';
 import { catalogFromConfig } from '../../src/config/config-to-core.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { DIMENSIONS } from '../../src/core/resources.ts';
@@ -90,7 +90,7 @@ describe('runSimulation', () => {
 
     // Cost is positive and no less than the resource-time lower bound of the same work.
     const catalog = catalogFromConfig(config);
-    const bound = await simLowerBound(timedJobsOf(report, ARRIVALS, config, catalog), catalog);
+    const bound = await resourceTimeLowerBound(timedJobsOf(report, ARRIVALS, config, catalog), catalog);
     expect(bound.boundedJobs).toBe(report.jobs);
     expect(bound.lpCuts).toBeGreaterThan(0);
     expect(report.totalCost).toBeGreaterThanOrEqual(bound.lpCuts);

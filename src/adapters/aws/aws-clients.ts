@@ -2,6 +2,7 @@
 // or the environment, endpoints from the SDK's own conventions (AWS_ENDPOINT_URL,
 // AWS_ENDPOINT_URL_<SERVICE>), so a local emulator needs no code path of its own, and
 // adaptive retries, which slow the client down when AWS throttles instead of hammering it.
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -17,6 +18,8 @@ export interface AwsClients {
   readonly ssm: SSMClient;
   /** Idle alarms (AwsCloudOptions.cloudwatch). */
   readonly cloudwatch: CloudWatchClient;
+  /** Auto Scaling group mode (AwsCloudOptions.autoScaling). */
+  readonly autoscaling: AutoScalingClient;
 }
 
 export interface AwsClientSettings {
@@ -32,7 +35,14 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
     ...(settings.region !== undefined && { region: settings.region }),
     ...(settings.maxAttempts !== undefined && { maxAttempts: settings.maxAttempts }),
   };
-  return { ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), ssm: new SSMClient(config), cloudwatch: new CloudWatchClient(config) };
+  return {
+    ecs: new ECSClient(config),
+    ec2: new EC2Client(config),
+    sqs: new SQSClient(config),
+    ssm: new SSMClient(config),
+    cloudwatch: new CloudWatchClient(config),
+    autoscaling: new AutoScalingClient(config),
+  };
 }
 
 /** AWS's public parameters naming the current ECS-optimized Amazon Linux 2023 AMI. */

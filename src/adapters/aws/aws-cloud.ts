@@ -1,6 +1,8 @@
 // The Cloud port on real ECS and EC2. Everything it creates carries loadmaster's tags, and
 // everything it observes or destroys is found by those tags, so a restarted daemon sees
-// the same fleet and never touches an instance it does not own.
+// the same fleet and never touches an instance it does not own. Instances are launched with
+// RunInstances, or through one Auto Scaling group per type (auto-scaling.ts).
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeInstancesCommand,
@@ -22,15 +24,29 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { CloudError, type Cloud, type CloudEvent, type CloudInstance, type CloudTask, type InstanceState, type TaskSpec } from '../../ports/cloud.ts';
-import { callAws, toCloudError } from './aws-errors.ts';
+import { AutoScalingFleet, type AutoScalingSettings } from './auto-scaling.ts';
+import { callAws, outcomeUnknown, toCloudError } from './aws-errors.ts';
 import { runInstancesRequest, subnetsInOrder, type LaunchSettings } from './aws-launch-request.ts';
 import { CLUSTER_TAG, clusterNameOf, isOwnedBy, MANAGED_BY_TAG, MANAGED_BY_VALUE, ownershipTags, STARTED_BY } from './aws-tags.ts';
+import { expandCommand } from './command-template.ts';
 import { ContainerInstanceDirectory, containerInstanceInfoOf, isRegistered, type ContainerInstanceInfo } from './ecs-container-instances.ts';
 import { parseQueuedEvent } from './ecs-events.ts';
-import { cloudTaskOf, containerOverrideFor, taskStateOf, taskTagsFor, type EcsTaskView } from './ecs-tasks.ts';
+import { cloudTaskOf, containerOverrideFor, taskStateOf, taskTagsFor, taskVersionOf, type EcsTaskView } from './ecs-tasks.ts';
 import { DEFAULT_IDLE_ALARM, deleteIdleAlarms, idleAlarmInstanceIds, idleAlarmSettingsProblem, putIdleAlarms, type IdleAlarmSettings } from './idle-alarms.ts';
 
 export type { LaunchSettings } from './aws-launch-request.ts';
+export type { AutoScalingSettings } from './auto-scaling.ts';
+
+/** `AwsCloudOptions.autoScaling`: the config's `cloud.aws.autoScaling` and a client. */
+export type AwsCloudAutoScaling = AutoScalingSettings & {
+  readonly client: AutoScalingClient;
+  /** false: launch with RunInstances, as without the section. */
+  readonly enabled?: boolean;
+  /** How long launch() waits for a group to name the instances it starts; default 10 s. */
+  readonly waitForInstancesMs?: number;
+  /** Between two looks at the group while waiting; default 1 s. */
+  readonly pollIntervalMs?: number;
+};
 
 export interface AwsCloudOptions {
   readonly ecs: ECSClient;
@@ -43,6 +59,8 @@ export interface AwsCloudOptions {
   readonly launch: LaunchSettings;
   /** The task definition (family, family:revision or ARN) that runs an algorithm. */
   readonly taskDefinitionOf: (algorithm: string) => string;
+  /** The algorithm's command template (config `algorithms.<name>.command`); undefined: the image's own CMD. */
+  readonly commandOf?: (algorithm: string) => readonly string[] | undefined;
   /** The container in the task definition that runs the job; default 'main'. */
   readonly containerName?: string;
   /** Added to every instance, volume, task and alarm (cost allocation, owner); loadmaster's own tags win. */
@@ -53,10 +71,16 @@ export interface AwsCloudOptions {
   readonly idleAlarm?: Partial<IdleAlarmSettings> & { readonly enabled?: boolean };
   /** Problems that do not fail the call (an alarm not created or not deleted), for the log. */
   readonly onWarning?: (message: string) => void;
+  /** Launch through one Auto Scaling group per instance type instead of RunInstances. */
+  readonly autoScaling?: AwsCloudAutoScaling;
 }
 
 type StartTasksResult = Awaited<ReturnType<Cloud['startTasks']>>;
-type StartOutcome = { readonly task: CloudTask } | { readonly failure: { readonly jobId: string; readonly reason: string } } | { readonly error: CloudError };
+type StartOutcome =
+  | { readonly task: CloudTask }
+  | { readonly failure: { readonly jobId: string; readonly reason: string } }
+  /** `outcomeUnknown`: the call failed in a way that leaves open whether ECS started the task. */
+  | { readonly error: CloudError; readonly outcomeUnknown: boolean };
 
 /** ECS's StartTask failure reason for a container instance it does not know. */
 export const MISSING_FAILURE = 'MISSING';
@@ -74,6 +98,9 @@ const REMEMBERED_TASK_VERSIONS = 20_000;
 const LIVE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
 /** describe() reconciles idle alarms with the fleet at most this often: it lists every alarm. */
 const ALARM_SWEEP_MS = 10 * 60_000;
+/** A group usually names new instances within seconds; waiting longer would hold the reconcile round. */
+const AUTO_SCALING_WAIT_MS = 10_000;
+const AUTO_SCALING_POLL_MS = 1_000;
 
 export class AwsCloud implements Cloud {
   readonly #ecs: ECSClient;
@@ -84,11 +111,13 @@ export class AwsCloud implements Cloud {
   readonly #eventsQueueUrl: string | undefined;
   readonly #launchSettings: LaunchSettings;
   readonly #taskDefinitionOf: (algorithm: string) => string;
+  readonly #commandOf: (algorithm: string) => readonly string[] | undefined;
   readonly #containerName: string;
   readonly #tags: Readonly<Record<string, string>>;
   readonly #directory: ContainerInstanceDirectory;
   readonly #alarms: { readonly cw: CloudWatchClient; readonly settings: IdleAlarmSettings } | undefined;
   readonly #onWarning: (message: string) => void;
+  readonly #groups: AutoScalingFleet | undefined;
   #alarmRegion: string | undefined;
   #nextAlarmSweepAt = 0;
 
@@ -99,11 +128,15 @@ export class AwsCloud implements Cloud {
 
   constructor(options: AwsCloudOptions) {
     const template = options.launch.launchTemplate;
+    const autoScaling = options.autoScaling?.enabled === false ? undefined : options.autoScaling;
     if (template !== undefined && template.id === undefined && template.name === undefined) {
       throw new Error('AwsCloud: launch.launchTemplate needs an id or a name');
     }
-    if (template === undefined && options.launch.imageId === undefined) {
+    if (autoScaling === undefined && template === undefined && options.launch.imageId === undefined) {
       throw new Error('AwsCloud: launch needs a launchTemplate or an imageId (see resolveEcsAmi)');
+    }
+    if (autoScaling?.createGroups === true && (template === undefined || (options.launch.subnetIds ?? []).length === 0)) {
+      throw new Error('AwsCloud: autoScaling.createGroups needs launch.launchTemplate and launch.subnetIds (groups launch from the template into the subnets)');
     }
     this.#ecs = options.ecs;
     this.#ec2 = options.ec2;
@@ -113,6 +146,7 @@ export class AwsCloud implements Cloud {
     this.#eventsQueueUrl = options.eventsQueueUrl;
     this.#launchSettings = options.launch;
     this.#taskDefinitionOf = options.taskDefinitionOf;
+    this.#commandOf = options.commandOf ?? (() => undefined);
     this.#containerName = options.containerName ?? 'main';
     this.#tags = ownershipTags(this.#clusterName, options.extraTags);
     this.#directory = new ContainerInstanceDirectory(options.ecs, options.cluster);
@@ -126,6 +160,24 @@ export class AwsCloud implements Cloud {
     const problem = idleAlarmSettingsProblem(settings);
     if (enabled && options.cloudwatch !== undefined && problem !== undefined) throw new Error(`AwsCloud: idleAlarm: ${problem}`);
     this.#alarms = enabled && options.cloudwatch !== undefined ? { cw: options.cloudwatch, settings } : undefined;
+    if (autoScaling !== undefined && this.#alarms !== undefined) {
+      // The alarm terminates the instance itself, and its group, still wanting it, launches a replacement.
+      throw new Error('AwsCloud: idle alarms and autoScaling do not mix (a group replaces the instance an alarm terminates); set idleAlarm.enabled: false');
+    }
+    this.#groups =
+      autoScaling === undefined
+        ? undefined
+        : new AutoScalingFleet({
+            client: autoScaling.client,
+            settings: autoScaling,
+            launchTemplate: template,
+            subnetIds: options.launch.subnetIds,
+            clusterName: this.#clusterName,
+            tags: this.#tags,
+            waitForInstancesMs: autoScaling.waitForInstancesMs ?? AUTO_SCALING_WAIT_MS,
+            pollIntervalMs: autoScaling.pollIntervalMs ?? AUTO_SCALING_POLL_MS,
+            onWarning: this.#onWarning,
+          });
   }
 
   // ---- launch ----
@@ -139,6 +191,7 @@ export class AwsCloud implements Cloud {
       return earlier.instances;
     }
     if (!(Number.isInteger(count) && count >= 1)) throw new CloudError('other', `launch: count must be a positive integer, got ${count}`);
+    if (this.#groups !== undefined) return this.#launchInGroup(this.#groups, type, count, clientToken);
     let lastError: CloudError | undefined;
     for (const [zoneAttempt, subnetId] of subnetsInOrder(this.#launchSettings.subnetIds, clientToken).entries()) {
       // Another subnet is another request to EC2, so it needs its own token.
@@ -159,12 +212,34 @@ export class AwsCloud implements Cloud {
     throw lastError!;
   }
 
+  /**
+   * Possibly fewer instances than `count`: those the group named in time (see
+   * AutoScalingFleet.launch). The controller re-plans the jobs of the missing ones, and
+   * describe() adopts the instances themselves once the group has started them.
+   */
+  async #launchInGroup(groups: AutoScalingFleet, type: string, count: number, clientToken: string): Promise<readonly CloudInstance[]> {
+    const launched = await groups.launch(type, count);
+    const instances = launched.instances.map((i): CloudInstance => {
+      const instance: CloudInstance = { instanceId: i.instanceId, type: i.type ?? type, state: 'pending', launchedAt: launched.raisedAt };
+      this.#known.set(instance.instanceId, { type: instance.type, launchedAt: instance.launchedAt });
+      return instance;
+    });
+    rememberBounded(this.#launches, clientToken, { type, count, instances }, REMEMBERED_LAUNCHES);
+    return instances;
+  }
+
   // ---- start ----
 
   async startTasks(instanceId: string, specs: readonly TaskSpec[]): Promise<StartTasksResult> {
     const containerInstanceArn = await this.#directory.arnOf(instanceId);
     if (containerInstanceArn === undefined) return { started: [], failed: specs.map((s) => ({ jobId: s.jobId, reason: MISSING_FAILURE })) };
-    const outcomes = await Promise.all(specs.map((spec) => this.#startTask(instanceId, containerInstanceArn, spec)));
+    const attempts = await Promise.all(specs.map((spec) => this.#startTask(instanceId, containerInstanceArn, spec)));
+    const unsure = specs.filter((_, i) => isUnsure(attempts[i]!));
+    const startedAnyway = unsure.length > 0 ? await this.#tasksAlreadyStarted(instanceId, containerInstanceArn, unsure) : new Map<string, CloudTask>();
+    const outcomes = attempts.map((outcome, i): StartOutcome => {
+      const task = startedAnyway.get(specs[i]!.jobId);
+      return task !== undefined && isUnsure(outcome) ? { task } : outcome;
+    });
     const errors = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
     // Every call threw (throttled, no permission, no cluster): nothing started, so the call as a whole failed.
     if (errors.length === outcomes.length && errors.length > 0) throw errors[0]!;
@@ -180,6 +255,8 @@ export class AwsCloud implements Cloud {
   }
 
   async #startTask(instanceId: string, containerInstanceArn: string, spec: TaskSpec): Promise<StartOutcome> {
+    const template = this.#commandOf(spec.algorithm);
+    const command = template === undefined ? undefined : expandCommand(template, spec);
     try {
       // One call per job, count 1: failures then name the job, and one refusal does not sink the rest.
       const response = await this.#ecs.send(
@@ -189,12 +266,13 @@ export class AwsCloud implements Cloud {
           containerInstances: [containerInstanceArn],
           startedBy: STARTED_BY,
           tags: taskTagsFor(spec, this.#tags),
-          overrides: { containerOverrides: [containerOverrideFor(spec, this.#containerName)] },
+          overrides: { containerOverrides: [containerOverrideFor(spec, this.#containerName, command)] },
         }),
       );
       const task = response.tasks?.[0];
       if (task?.taskArn !== undefined) {
-        this.#noteTaskVersion(task.taskArn, task.version ?? 1);
+        const version = taskVersionOf(task);
+        this.#noteTaskVersion(task.taskArn, version);
         return {
           task: {
             taskArn: task.taskArn,
@@ -203,15 +281,61 @@ export class AwsCloud implements Cloud {
             instanceId,
             state: taskStateOf(task.lastStatus),
             demand: spec.demand,
-            version: task.version ?? 1,
+            version,
           },
         };
       }
       const failure = response.failures?.[0];
       return { failure: { jobId: spec.jobId, reason: failure?.reason ?? 'no task and no failure in the StartTask answer' } };
     } catch (error) {
-      return { error: toCloudError('StartTask', error) };
+      return { error: toCloudError('StartTask', error), outcomeUnknown: outcomeUnknown(error) };
     }
+  }
+
+  /**
+   * The tasks of these jobs (same job id and attempt) that ECS has on the container
+   * instance, for StartTask calls that failed without saying whether ECS took them: a
+   * time-out or a server error may come after the task was started, and reporting such a
+   * job failed would start it a second time elsewhere. Only tasks whose desired status is
+   * RUNNING are listed: one that already stopped again is missed and its job re-planned.
+   * A failed look is a warning, and those jobs are reported failed as before.
+   */
+  async #tasksAlreadyStarted(instanceId: string, containerInstanceArn: string, specs: readonly TaskSpec[]): Promise<Map<string, CloudTask>> {
+    const found = new Map<string, CloudTask>();
+    try {
+      const arns: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        // Not filtered by startedBy here: ECS refuses startedBy together with any other filter.
+        const page = await callAws('ListTasks', () =>
+          this.#ecs.send(new ListTasksCommand({ cluster: this.#cluster, containerInstance: containerInstanceArn, ...(nextToken !== undefined && { nextToken }) })),
+        );
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined);
+      const tasks: Task[] = [];
+      for (const chunk of chunks(arns, DESCRIBE_TASKS_LIMIT)) {
+        const page = await callAws('DescribeTasks', () => this.#ecs.send(new DescribeTasksCommand({ cluster: this.#cluster, tasks: chunk, include: ['TAGS'] })));
+        tasks.push(...(page.tasks ?? []));
+      }
+      const attemptOf = new Map(specs.map((s) => [s.jobId, s.attempt]));
+      // Oldest first: should retries have started a job twice, the first task is the one reported.
+      tasks.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
+      for (const ecsTask of tasks) {
+        if (ecsTask.startedBy !== STARTED_BY) continue;
+        const task = cloudTaskOf(ecsTask, instanceId, this.#containerName);
+        if (task === undefined || attemptOf.get(task.jobId) !== task.attempt) continue;
+        if (found.has(task.jobId)) {
+          this.#onWarning(`StartTask: job ${task.jobId} (attempt ${task.attempt}) has more than one task on ${instanceId}: ${found.get(task.jobId)!.taskArn} is reported, ${task.taskArn} too runs`);
+          continue;
+        }
+        this.#noteTaskVersion(task.taskArn, task.version);
+        found.set(task.jobId, task);
+      }
+    } catch (error) {
+      this.#onWarning(`StartTask: could not check whether ${specs.map((s) => s.jobId).join(', ')} started on ${instanceId} after all (${errorText(error)}); reported as failed`);
+    }
+    return found;
   }
 
   // ---- drain and terminate ----
@@ -243,8 +367,15 @@ export class AwsCloud implements Cloud {
       throw new CloudError('other', `terminate: refusing ${foreign.join(', ')}: not tagged ${MANAGED_BY_TAG}=${MANAGED_BY_VALUE} and ${CLUSTER_TAG}=${this.#clusterName}`);
     }
     const live = instanceIds.filter((id) => found.get(id)!.State?.Name !== 'terminated');
+    // An instance in a group leaves through the group, or the group would replace it.
+    const groupOf = this.#groups !== undefined && live.length > 0 ? await this.#groups.groupsOf(live) : new Map<string, string>();
+    if (groupOf.size > 0) await this.#groups!.checkOwned([...groupOf.values()]);
     await Promise.all(live.map((id) => this.#deregister(id)));
-    for (const chunk of chunks(live, EC2_IDS_PER_CALL)) {
+    await Promise.all([...groupOf.keys()].map((id) => this.#groups!.terminate(id)));
+    for (const chunk of chunks(
+      live.filter((id) => !groupOf.has(id)),
+      EC2_IDS_PER_CALL,
+    )) {
       await callAws('TerminateInstances', () => this.#ec2.send(new TerminateInstancesCommand({ InstanceIds: chunk })));
     }
     for (const id of live) this.#known.delete(id);
@@ -494,6 +625,10 @@ function instanceStateOf(ec2State: string | undefined): InstanceState {
     default:
       return 'running';
   }
+}
+
+function isUnsure(outcome: StartOutcome): boolean {
+  return 'error' in outcome && outcome.outcomeUnknown;
 }
 
 function errorText(error: unknown): string {

@@ -2,7 +2,19 @@
 // with each code (back off, try another type, forget the instance).
 import { CloudError } from '../../ports/cloud.ts';
 
-const THROTTLING = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException']);
+// Auto Scaling's "a change to this group is still in progress" asks for the same: try again later.
+const THROTTLING = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ResourceContentionFault',
+  'ResourceContention',
+  'ScalingActivityInProgressFault',
+  'ScalingActivityInProgress',
+]);
 // Account vCPU / instance quotas behave like missing capacity for the type: try another.
 const NO_CAPACITY = new Set(['InsufficientInstanceCapacity', 'InsufficientHostCapacity', 'InsufficientCapacity', 'InstanceLimitExceeded', 'VcpuLimitExceeded']);
 const NOT_FOUND = new Set(['InvalidInstanceID.NotFound', 'ClusterNotFoundException', 'TargetNotFoundException', 'AWS.SimpleQueueService.NonExistentQueue', 'QueueDoesNotExist']);
@@ -23,6 +35,19 @@ function codeOf(name: string, error: unknown): CloudError['code'] {
   if ((name === 'InvalidParameterValue' || name === 'InvalidParameterCombination') && /instance ?type/i.test(errorMessage(error))) return 'unsupported-type';
   if (NOT_FOUND.has(name)) return 'not-found';
   return 'other';
+}
+
+/**
+ * Whether a failed call may still have been carried out: the service answered with a
+ * server error, or did not answer at all (time-out, connection reset). Only a client error
+ * (4xx: refused, throttled, invalid) proves that nothing happened.
+ */
+export function outcomeUnknown(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return true;
+  const fault = '$fault' in error ? error.$fault : undefined;
+  const status = '$metadata' in error && typeof error.$metadata === 'object' && error.$metadata !== null && 'httpStatusCode' in error.$metadata ? error.$metadata.httpStatusCode : undefined;
+  if (typeof status === 'number') return status >= 500;
+  return fault !== 'client';
 }
 
 function isMarkedThrottling(error: unknown): boolean {

@@ -12,11 +12,12 @@ export const INPUTS_ENV = 'LOADMASTER_INPUTS';
 export const OUTPUT_PREFIX_ENV = 'LOADMASTER_OUTPUT_PREFIX';
 
 /**
- * The container override for a job: its env plus loadmaster's, and its demand as the
+ * The container override for a job: its env plus loadmaster's, its demand as the
  * container's reservation (cpu units, soft memory limit, GPUs), so that ECS reserves on the
- * instance exactly what the planner packed.
+ * instance exactly what the planner packed, and the algorithm's command when it has one
+ * (already expanded for the job, see command-template.ts).
  */
-export function containerOverrideFor(spec: TaskSpec, containerName: string): ContainerOverride {
+export function containerOverrideFor(spec: TaskSpec, containerName: string, command?: readonly string[]): ContainerOverride {
   const environment = {
     ...spec.env,
     [JOB_ID_ENV]: spec.jobId,
@@ -26,6 +27,7 @@ export function containerOverrideFor(spec: TaskSpec, containerName: string): Con
   };
   return {
     name: containerName,
+    ...(command !== undefined && { command: [...command] }),
     environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
     cpu: spec.demand.cpu,
     memoryReservation: spec.demand.memoryMiB,
@@ -84,8 +86,21 @@ export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName
     demand: demandOf(task, override),
     ...(container?.exitCode !== undefined && { exitCode: container.exitCode }),
     ...(task.stoppedReason !== undefined && task.stoppedReason !== '' && { stopReason: task.stoppedReason }),
-    version: task.version ?? 0,
+    version: taskVersionOf(task),
   };
+}
+
+/** ECS's task lifecycle in order (lastStatus values); DELETED is Fargate's last word. */
+const TASK_LIFECYCLE = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED', 'DELETED'];
+
+/**
+ * The task's version, or, where none is given (moto never sends one), its place in the
+ * lifecycle: every reading of one task then orders the same way, so a later state is never
+ * dropped as older than an earlier one. Real ECS always sends versions, so the two scales
+ * do not meet for one task. An unknown status counts as the earliest (0).
+ */
+export function taskVersionOf(task: Pick<EcsTaskView, 'version' | 'lastStatus'>): number {
+  return task.version ?? TASK_LIFECYCLE.indexOf(task.lastStatus ?? '') + 1;
 }
 
 /** ECS's lifecycle folded into the port's three states: a stopping task still holds its reservation. */

@@ -3,7 +3,9 @@
 // fenced by its own tags (an instance can only be launched tagged, and only a tagged
 // instance of this cluster can be terminated); ECS calls are pinned to the one cluster,
 // SQS calls to the configured queues, and roles can be passed only to the service that
-// uses them. Pure: builds the document from settings, asks AWS nothing.
+// uses them. With Auto Scaling groups, only groups tagged as loadmaster's can be scaled or
+// have an instance taken out. Pure: builds the document from settings, asks AWS nothing.
+import { autoScalingGroupName } from './auto-scaling.ts';
 import { ECS_AMI_PARAMETERS, ECS_GPU_AMI_PARAMETER } from './aws-clients.ts';
 import { CLUSTER_TAG, clusterNameOf, MANAGED_BY_TAG, MANAGED_BY_VALUE } from './aws-tags.ts';
 import { IDLE_ALARM_PREFIX } from './idle-alarms.ts';
@@ -44,6 +46,8 @@ export interface IamPolicyInput {
   readonly securityGroupIds?: readonly string[];
   /** CloudWatch alarms that terminate idle instances. */
   readonly idleAlarms: boolean;
+  /** Launches go through one Auto Scaling group per type (config `cloud.aws.autoScaling`) instead of RunInstances. */
+  readonly autoScaling?: { readonly groupName: string; readonly createGroups: boolean };
 }
 
 /** Condition operator → condition key → value(s). */
@@ -74,7 +78,7 @@ export interface IamPolicyResult {
 
 /** One thing to check; `about` names what would settle it. */
 export interface IamPolicyNote {
-  readonly about: 'region' | 'account' | 'task-roles' | 'task-definitions' | 'instance-role' | 'launch-template' | 'idle-alarms';
+  readonly about: 'region' | 'account' | 'task-roles' | 'task-definitions' | 'instance-role' | 'launch-template' | 'idle-alarms' | 'auto-scaling';
   readonly text: string;
 }
 
@@ -109,15 +113,31 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyResult {
   // ---- EC2 ----
   // EC2 has no resource-level permissions for Describe*: the answer is filtered by tag instead.
   add('DescribeInstances', ['ec2:DescribeInstances'], ANY);
-  add('LaunchOnlyTaggedInstancesAndVolumes', ['ec2:RunInstances'], [ec2('instance/*'), ec2('volume/*')], {
-    StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE, [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName },
-  });
-  add('LaunchWithTheseResources', ['ec2:RunInstances'], launchResources(input, ec2, arn, notes));
-  add('TagOnlyWhileLaunching', ['ec2:CreateTags'], [ec2('instance/*'), ec2('volume/*')], { StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+  const groups = input.autoScaling;
+  if (groups === undefined) {
+    add('LaunchOnlyTaggedInstancesAndVolumes', ['ec2:RunInstances'], [ec2('instance/*'), ec2('volume/*')], {
+      StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE, [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName },
+    });
+    add('LaunchWithTheseResources', ['ec2:RunInstances'], launchResources(input, ec2, arn, notes));
+  } else if (groups.createGroups) {
+    // Auto Scaling launches with its own service-linked role; creating a group from a launch
+    // template only checks that the caller could run it, in a request that carries no tags.
+    add('RunInstancesCheckedWhenCreatingGroups', ['ec2:RunInstances'], [ec2('instance/*'), ec2('volume/*'), ...launchResources(input, ec2, arn, notes)]);
+    notes.push({
+      about: 'auto-scaling',
+      text:
+        'autoScaling: ec2:RunInstances is allowed without tag conditions, since Auto Scaling checks it without loadmaster\'s tags when a group is created; ' +
+        'the daemon itself never calls RunInstances, and the groups tag what they launch',
+    });
+  }
+  if (groups === undefined || groups.createGroups) {
+    add('TagOnlyWhileLaunching', ['ec2:CreateTags'], [ec2('instance/*'), ec2('volume/*')], { StringEquals: { 'ec2:CreateAction': 'RunInstances' } });
+  }
+  // Also with groups: an instance outside any group (launched before autoScaling was on) is terminated directly.
   add('TerminateOnlyOwnInstances', ['ec2:TerminateInstances'], ec2('instance/*'), {
     StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE, [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName },
   });
-  if (input.launchTemplate !== true && input.imageId === undefined) {
+  if (groups === undefined && input.launchTemplate !== true && input.imageId === undefined) {
     const parameters = [...Object.values(ECS_AMI_PARAMETERS), ECS_GPU_AMI_PARAMETER];
     // Public parameters belong to no account: their ARNs have an empty account field.
     add('ReadEcsAmiParameters', ['ssm:GetParameter'], parameters.map((name) => arn('ssm', `parameter${name}`, { account: '' })));
@@ -136,6 +156,26 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyResult {
     StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
   });
   add('EcsTagOnlyWhileStarting', ['ecs:TagResource'], ecs(`task/${clusterName}/*`), { StringEquals: { 'ecs:CreateAction': 'StartTask' } });
+
+  // ---- Auto Scaling: the groups of the name pattern, and only those tagged as loadmaster's ----
+  if (groups !== undefined) {
+    const groupArns = arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${autoScalingGroupName(groups.groupName, clusterName, '*')}`);
+    const taggedAsOurs = { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE, [`aws:ResourceTag/${CLUSTER_TAG}`]: clusterName };
+    // Auto Scaling has no resource-level permissions for Describe*.
+    add('DescribeAutoScaling', ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances'], ANY);
+    add('ScaleOnlyOwnGroups', ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], groupArns, { StringEquals: taggedAsOurs });
+    if (groups.createGroups) {
+      // Creating a group with tags needs CreateOrUpdateTags too.
+      add('CreateOnlyTaggedGroups', ['autoscaling:CreateAutoScalingGroup', 'autoscaling:CreateOrUpdateTags'], groupArns, {
+        StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE, [`aws:RequestTag/${CLUSTER_TAG}`]: clusterName },
+      });
+      add('SuspendRebalancingInOwnGroups', ['autoscaling:SuspendProcesses'], groupArns, { StringEquals: taggedAsOurs });
+      // Auto Scaling launches with this service-linked role, created with the account's first group.
+      add('CreateAutoScalingServiceLinkedRole', ['iam:CreateServiceLinkedRole'], `arn:${partition}:iam::${accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling*`, {
+        StringEquals: { 'iam:AWSServiceName': 'autoscaling.amazonaws.com' },
+      });
+    }
+  }
 
   // ---- SQS: the configured queues, each only for what is done with it ----
   const queueRegion = nonEmpty(input.queueRegion) ?? region;

@@ -99,6 +99,7 @@ export class SimCloud implements Cloud {
   readonly #catalog: ReadonlyMap<string, InstanceType>;
   readonly #options: ResolvedSimOptions;
   readonly #taskBehaviour: TaskBehaviour;
+  readonly #onScheduled: ((at: number) => void) | undefined;
   // One stream per purpose, so that e.g. turning on throttling leaves boot times alone.
   readonly #random: { readonly [P in 'boot' | 'capacity' | 'neverRegister' | 'throttle' | 'duplicateEvents']: Random };
 
@@ -122,6 +123,7 @@ export class SimCloud implements Cloud {
     this.#catalog = new Map(options.catalog.map((t) => [t.name, t]));
     this.#options = resolveSimOptions(options);
     this.#taskBehaviour = options.taskBehaviour;
+    this.#onScheduled = options.onScheduled;
     const master = seededRandom(this.#options.seed);
     const stream = (): Random => seededRandom(Math.floor(master() * 2 ** 32));
     this.#random = { boot: stream(), capacity: stream(), neverRegister: stream(), throttle: stream(), duplicateEvents: stream() };
@@ -275,7 +277,7 @@ export class SimCloud implements Cloud {
       };
       const jitterSeconds = (2 * this.#random.boot() - 1) * this.#options.bootJitterSeconds;
       const bootSeconds = Math.max(0, this.#options.bootSeconds + jitterSeconds);
-      this.#timeline.schedule(now + Math.round(bootSeconds * 1000), (at) => this.#boot(instance, serial, at));
+      this.#schedule(now + Math.round(bootSeconds * 1000), (at) => this.#boot(instance, serial, at));
       this.#instances.set(instance.instanceId, instance);
       launched.push(instance);
     }
@@ -338,13 +340,13 @@ export class SimCloud implements Cloud {
     const behaviour = this.#taskBehaviour(spec);
     const runningAt = now + this.#options.taskStartSeconds * 1000;
     const stoppedAt = runningAt + Math.max(0, behaviour.durationSeconds) * 1000;
-    this.#timeline.schedule(runningAt, (at) => {
+    this.#schedule(runningAt, (at) => {
       if (task.state !== 'PENDING') return;
       task.state = 'RUNNING';
       task.runningAt = at;
       this.#bumpVersion(task);
     });
-    this.#timeline.schedule(stoppedAt, (at) => this.#stopTask(task, at, EXITED_STOP_REASON, behaviour.exitCode));
+    this.#schedule(stoppedAt, (at) => this.#stopTask(task, at, EXITED_STOP_REASON, behaviour.exitCode));
     return task;
   }
 
@@ -378,6 +380,11 @@ export class SimCloud implements Cloud {
       instance.terminatedAt = now;
       this.#emit({ kind: 'instance-terminated', instanceId: id });
     }
+  }
+
+  #schedule(at: number, apply: (at: number) => void): void {
+    this.#timeline.schedule(at, apply);
+    this.#onScheduled?.(at);
   }
 
   #emit(event: CloudEvent): void {

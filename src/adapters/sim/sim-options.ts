@@ -33,9 +33,15 @@ export interface SimCloudOptions {
   /** How long describe() still lists a STOPPED task (default 3600 s, as ECS does at least). */
   readonly stoppedTaskRetentionSeconds?: number;
   readonly taskBehaviour: TaskBehaviour;
+  /**
+   * Told the time of every state change the sim schedules (a boot, a task start or exit),
+   * so a driver in virtual time can wake the controller then, as an event queue's long
+   * poll would on AWS.
+   */
+  readonly onScheduled?: (at: number) => void;
 }
 
-export type ResolvedSimOptions = Required<Omit<SimCloudOptions, 'clock' | 'catalog' | 'taskBehaviour'>>;
+export type ResolvedSimOptions = Required<Omit<SimCloudOptions, 'clock' | 'catalog' | 'taskBehaviour' | 'onScheduled'>>;
 
 export function resolveSimOptions(options: SimCloudOptions): ResolvedSimOptions {
   const resolved: ResolvedSimOptions = {

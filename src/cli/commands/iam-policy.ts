@@ -34,6 +34,7 @@ export interface IamPolicyConfig {
           readonly instanceProfileArn?: string | undefined;
           readonly taskDefinitions?: Readonly<Record<string, string>> | undefined;
           readonly idleAlarm?: { readonly enabled: boolean } | undefined;
+          readonly autoScaling?: { readonly enabled: boolean; readonly groupName: string; readonly createGroups: boolean } | undefined;
         }
       | undefined;
   };
@@ -95,6 +96,7 @@ export function policyInputFromConfig(config: IamPolicyConfig, overrides: Omit<I
     ...(queueRegion !== undefined && { queueRegion }),
     ...(sqs !== undefined && { queueUrl: sqs.queueUrl, deadLetterQueueUrl: sqs.deadLetterQueueUrl }),
     ...(aws.eventsQueueUrl !== undefined && { eventsQueueUrl: aws.eventsQueueUrl }),
+    ...(aws.autoScaling?.enabled === true && { autoScaling: { groupName: aws.autoScaling.groupName, createGroups: aws.autoScaling.createGroups } }),
     ...(aws.launchTemplate?.id !== undefined && { launchTemplateId: aws.launchTemplate.id }),
     ...(aws.imageId !== undefined && { imageId: aws.imageId }),
     ...(aws.subnetIds !== undefined && { subnetIds: aws.subnetIds }),

@@ -18,6 +18,8 @@ export interface PendingJob {
   readonly priority: number;
   /** When the job was enqueued, in seconds on any fixed scale; older first among equals. */
   readonly enqueuedAt: number;
+  /** The algorithm it runs; policies that keep one instance type per algorithm group by it. */
+  readonly algorithm?: string;
 }
 
 export type NodeState = 'launching' | 'registered' | 'draining';
@@ -28,6 +30,13 @@ export interface FleetNode {
   readonly state: NodeState;
   /** Capacity not yet taken by running tasks nor by jobs already bound to this node. */
   readonly free: Resources;
+  /** What its running tasks are expected to give back, and in how many seconds (0: overdue, any moment). */
+  readonly releases?: readonly Release[];
+}
+
+export interface Release {
+  readonly inSeconds: number;
+  readonly resources: Resources;
 }
 
 export interface PlacementPolicy {
@@ -42,6 +51,12 @@ export interface PlacementPolicy {
    * larger instances (fewer boots, fewer API calls) over the cheapest mix.
    */
   readonly instancePenaltyPerHour: number;
+  /**
+   * A job that does not fit now waits for a registered node whose running tasks are
+   * expected to free room for it within this many seconds, instead of getting a new
+   * instance: about a boot, so it starts no later and nothing new is paid for. 0 or absent: never.
+   */
+  readonly reuseWithinSeconds?: number;
 }
 
 export interface PlannerInput {
@@ -55,7 +70,8 @@ export type WaitCode =
   | 'no-compatible-type' // no type in the catalog can ever hold it
   | 'max-instances'
   | 'max-hourly-cost'
-  | 'type-limit';
+  | 'type-limit'
+  | 'capacity-soon'; // a registered node frees room for it sooner than a new instance would boot
 
 export interface WaitReason {
   readonly code: WaitCode;

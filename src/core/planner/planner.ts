@@ -4,6 +4,7 @@ import { packItems } from '../packing/pack.ts';
 import type { BinKind, ItemGroup, KindLimit } from '../packing/pack-types.ts';
 import { DIMENSIONS } from '../resources.ts';
 import { explainNoCompatibleType } from './compatibility.ts';
+import { budgetRefusal, launchBudget, spend, type LaunchBudget } from './launch-budget.ts';
 import { buildJobClasses, type JobClass } from './job-classes.ts';
 import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
 import type { FleetNode, PlacementPolicy, Plan, PlannerInput, WaitReason } from './plan-types.ts';
@@ -33,27 +34,42 @@ export function planFleet(input: PlannerInput): Plan {
   const starts: Placement[] = [];
   const bindings: Placement[] = [];
   const usable = input.nodes.filter((n) => n.state !== 'draining' && typeIndex.has(n.type));
-  placeOnSlots(classes, taken, slotsFullestFirst(usable, 'registered', typeIndex, catalog), (slot, ids) =>
-    ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })),
-  );
+  const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
+  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })));
   placeOnSlots(classes, taken, slotsFullestFirst(usable, 'launching', typeIndex, catalog), (slot, ids) =>
     ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
   );
+  const waiting: Waiting[] = [];
+  // Room that running tasks give back before a new instance could boot: waiting for it costs nothing and is no slower.
+  const horizon = policy.reuseWithinSeconds ?? 0;
+  if (horizon > 0) {
+    const nodeById = new Map(usable.map((n) => [n.id, n]));
+    const soon = new Map<string, { node: FleetNode; inSeconds: number }>();
+    // In the registered nodes' order, from what this round's starts left free.
+    const slots = registeredSlots.flatMap((slot) => {
+      const node = nodeById.get(slot.id)!;
+      const due = (node.releases ?? []).filter((r) => r.inSeconds <= horizon);
+      if (due.length === 0) return [];
+      soon.set(node.id, { node, inSeconds: Math.max(...due.map((r) => r.inSeconds)) });
+      return [{ ...slot, free: DIMENSIONS.map((d, k) => slot.free[k]! + due.reduce((sum, r) => sum + r.resources[d], 0)) }];
+    });
+    placeOnSlots(classes, taken, slots, (slot, ids) => {
+      const { node, inSeconds } = soon.get(slot.id)!;
+      const reason: WaitReason = {
+        code: 'capacity-soon',
+        message: `waiting for ${node.type} ${node.id}: its running tasks free room within about ${Math.ceil(inSeconds)} s, no later than a new instance would boot`,
+      };
+      for (const jobId of ids) waiting.push({ jobId, reason });
+    });
+  }
 
-  const budget: Budget = {
-    instances: policy.maxInstances - input.nodes.length,
-    cost: policy.maxHourlyCost - input.nodes.reduce((sum, n) => sum + (catalog[typeIndex.get(n.type) ?? -1]?.pricePerHour ?? 0), 0),
-    typeRoom: Object.entries(policy.typeLimits).map(([pattern, max]) => ({
-      pattern,
-      max,
-      kinds: catalog.flatMap((t, i) => (matchesTypePattern(t.name, pattern) ? [i] : [])),
-      room: max - input.nodes.filter((n) => matchesTypePattern(n.type, pattern)).length,
-    })),
-  };
+  const budget = launchBudget(input);
+  // Catalog indices per typeLimits pattern, in the budget's order: the packing engine's kind limits.
+  const limitKinds = budget.typeRooms.map((r) => catalog.flatMap((t, k) => (matchesTypePattern(t.name, r.pattern) ? [k] : [])));
   const launches: (Launch & { slot: Slot })[] = [];
   const launchOfSlot = new Map<Slot, Launch>();
-  const waiting: Waiting[] = [];
   const kinds: BinKind[] = catalog.map((t) => ({ capacity: DIMENSIONS.map((d) => t.allocatable[d]), cost: t.pricePerHour + policy.instancePenaltyPerHour }));
+  const dearest = Math.max(0, ...kinds.map((k) => k.cost));
 
   for (const tier of [...new Set(classes.map((c) => c.priority))]) {
     const tierClasses = classes.map((c, i) => ({ c, i })).filter(({ c }) => c.priority === tier);
@@ -78,8 +94,25 @@ export function planFleet(input: PlannerInput): Plan {
         count: jobs.length,
         kinds: c.allowedTypes.reduce<number[]>((ks, allowed, k) => (allowed && affordable(k) ? [...ks, k] : ks), []),
       }));
-      const limits: KindLimit[] = budget.typeRoom.map((l) => ({ kinds: l.kinds, max: Math.max(0, l.room) }));
-      const packing = packItems(groups, kinds, { limits });
+      const limits: KindLimit[] = budget.typeRooms.map((r, i) => ({ kinds: limitKinds[i]!, max: Math.max(0, r.room) }));
+      let packing = packItems(groups, kinds, { limits });
+      // Jobs left out although some type they may use is affordable: a type limit held them back.
+      const heldBack = (p: typeof packing): number => p.unpacked.reduce((sum, n, g) => sum + (groups[g]!.kinds.length > 0 ? n : 0), 0);
+      const overBudget = instanceCount(packing.bins) > budget.instances;
+      const filledLimits = limitKinds.filter((ks, i) => packing.bins.reduce((n, bin) => n + (ks.includes(bin.kind) ? bin.copies : 0), 0) >= Math.max(0, budget.typeRooms[i]!.room));
+      if (overBudget || (heldBack(packing) > 0 && filledLimits.length > 0)) {
+        // Instance counts bind (maxInstances, or a type limit the packing filled): pack for the
+        // fewest instances where counts bind (each priced as the dearest type on top of its
+        // own), so the instances allowed carry as much work as they can.
+        const countLimited = (k: number): boolean => overBudget || filledLimits.some((ks) => ks.includes(k));
+        const fewest = packItems(
+          groups,
+          kinds.map((kind, k) => (countLimited(k) ? { capacity: kind.capacity, cost: kind.cost + dearest } : kind)),
+          { limits },
+        );
+        const better = heldBack(fewest) < heldBack(packing) || (overBudget && heldBack(fewest) === heldBack(packing) && instanceCount(fewest.bins) < instanceCount(packing.bins));
+        if (better) packing = fewest;
+      }
 
       const next = new Map<number, (typeof queues)[number]['jobs']>();
       const consumed = new Int32Array(queues.length);
@@ -109,9 +142,7 @@ export function planFleet(input: PlannerInput): Plan {
           continue;
         }
         accepted++;
-        budget.instances -= 1;
-        budget.cost -= type.pricePerHour;
-        for (const limit of budget.typeRoom) if (limit.kinds.includes(instance.typeIndex)) limit.room -= 1;
+        spend(budget, type);
         const jobIds = instance.jobs.map(({ job }) => job.id);
         const launch = { type: type.name, jobIds, slot: { id: `new-${launches.length}`, typeIndex: instance.typeIndex, free: instance.free } };
         launches.push(launch);
@@ -121,12 +152,12 @@ export function planFleet(input: PlannerInput): Plan {
       packing.unpacked.forEach((count, group) => {
         if (count === 0) return;
         const { c, jobs: queue } = queues[group]!;
-        const reason = unplaceableReason(c, catalog, budget, policy);
+        const reason = unplaceableReason(c, catalog, budget, limitKinds, policy);
         for (const job of queue.slice(consumed[group]!, consumed[group]! + count)) waiting.push({ jobId: job.id, reason });
       });
       const refused = [...next].sort(([a], [b]) => a - b).map(([group, jobs]) => ({ c: queues[group]!.c, jobs }));
       if (accepted === 0) {
-        for (const { c, jobs } of refused) for (const job of jobs) waiting.push({ jobId: job.id, reason: unplaceableReason(c, catalog, budget, policy) });
+        for (const { c, jobs } of refused) for (const job of jobs) waiting.push({ jobId: job.id, reason: unplaceableReason(c, catalog, budget, limitKinds, policy) });
         break;
       }
       queues = refused;
@@ -143,6 +174,10 @@ export function planFleet(input: PlannerInput): Plan {
   };
 }
 
+function instanceCount(bins: readonly { readonly copies: number }[]): number {
+  return bins.reduce((sum, bin) => sum + bin.copies, 0);
+}
+
 function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'], typeIndex: ReadonlyMap<string, number>, catalog: readonly InstanceType[]): Slot[] {
   return nodes
     .filter((n) => n.state === state)
@@ -155,33 +190,14 @@ function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'
     .map((s) => s.slot);
 }
 
-interface Budget {
-  instances: number;
-  cost: number;
-  readonly typeRoom: { readonly pattern: string; readonly max: number; readonly kinds: readonly number[]; room: number }[];
-}
-
-function budgetRefusal(budget: Budget, type: InstanceType, policy: PlacementPolicy): WaitReason | undefined {
-  if (budget.instances <= 0) {
-    return { code: 'max-instances', message: `policy.maxInstances (${policy.maxInstances}) reached: no more instances may be launched` };
-  }
-  if (type.pricePerHour > budget.cost + 1e-9) {
-    return {
-      code: 'max-hourly-cost',
-      message: `policy.maxHourlyCost ($${policy.maxHourlyCost}/h) reached: the cheapest type that can hold it, ${type.name}, costs $${type.pricePerHour}/h and $${Math.max(0, budget.cost).toFixed(2)}/h is left`,
-    };
-  }
-  return undefined;
-}
-
 /** Why a job of this class gets no new instance: impossible, then budget, then type limits. */
-function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], budget: Budget, policy: PlacementPolicy): WaitReason {
+function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], budget: LaunchBudget, limitKinds: readonly (readonly number[])[], policy: PlacementPolicy): WaitReason {
   const impossible = explainNoCompatibleType(c.demand, c.constraints, catalog);
   if (impossible) return { code: 'no-compatible-type', message: impossible.message };
   const cheapest = catalog.filter((_, k) => c.allowedTypes[k] === 1).reduce((a, b) => (b.pricePerHour < a.pricePerHour ? b : a));
   const refusal = budgetRefusal(budget, cheapest, policy);
   if (refusal) return refusal;
-  const blocking = budget.typeRoom.filter((l) => l.kinds.some((k) => c.allowedTypes[k] === 1)).map((l) => `${l.pattern} (${l.max})`);
+  const blocking = budget.typeRooms.filter((_, i) => limitKinds[i]!.some((k) => c.allowedTypes[k] === 1)).map((r) => `${r.pattern} (${r.max})`);
   return {
     code: 'type-limit',
     message: `every instance type that can hold it and fits the budget is at its limit in policy.typeLimits: ${blocking.join(', ')}`,

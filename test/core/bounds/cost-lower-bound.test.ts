@@ -1,30 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canHold } from '../../src/core/planner/compatibility.ts';
-import { costLowerBound, groupJobs } from '../../benchmarks/cost-lower-bound.ts';
-import type { Architecture, InstanceType } from '../../src/core/catalog/instance-type.ts';
-import type { JobConstraints, PendingJob } from '../../src/core/planner/plan-types.ts';
-
-/** A catalog entry whose allocatable resources are given directly (no overhead). */
-function type(name: string, cpu: number, memoryMiB: number, price: number, extra: { gpu?: number; gpuModel?: string; architecture?: Architecture } = {}): InstanceType {
-  const gpu = extra.gpu ?? 0;
-  return {
-    name,
-    family: name.split('.')[0]!,
-    vcpu: cpu / 1024,
-    memoryMiB,
-    gpu,
-    ...(extra.gpuModel === undefined ? {} : { gpuModel: extra.gpuModel }),
-    architecture: extra.architecture ?? 'x86_64',
-    pricePerHour: price,
-    allocatable: { cpu, memoryMiB, gpu },
-  };
-}
-
-let nextId = 0;
-function jobs(count: number, cpu: number, memoryMiB: number, gpu = 0, constraints: JobConstraints = {}): PendingJob[] {
-  return Array.from({ length: count }, () => ({ id: `j${nextId++}`, demand: { cpu, memoryMiB, gpu }, constraints, priority: 0, enqueuedAt: 0 }));
-}
+import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
+import { groupJobs } from '../../../src/core/bounds/job-groups.ts';
+import { canHold } from '../../../src/core/planner/compatibility.ts';
+import { jobs, type } from './bound-fixtures.ts';
 
 describe('costLowerBound', () => {
   it('one type: the most loaded dimension sets the fractional instance count', async () => {
@@ -33,7 +12,7 @@ describe('costLowerBound', () => {
     expect(b.lp).toBeCloseTo(0.5, 9);
     expect(b.lpObjective).toBeCloseTo(0.5, 9);
     expect(b.perDimension).toBeCloseTo(0.5, 9);
-    expect(b.classes).toBe(1);
+    expect(b.groups).toBe(1);
     expect(b.boundedJobs).toBe(10);
     expect(b.unplaceable).toEqual([]);
   });
@@ -60,7 +39,7 @@ describe('costLowerBound', () => {
     expect(b.lpObjective).toBeCloseTo(2, 9);
     // Per dimension: cpu 4·1024/4096 + 4·256/4096 = 1.25, memory likewise 1.25.
     expect(b.perDimension).toBeCloseTo(1.25, 9);
-    expect(b.classes).toBe(2);
+    expect(b.groups).toBe(2);
   });
 
   it('complementary jobs share an instance (the per-job max-ratio sum would overstate)', async () => {
@@ -88,7 +67,7 @@ describe('costLowerBound', () => {
     const a10g = jobs(2, 4096, 16384, 1, { gpuModels: ['A10G'] }); // two g5.xlarge (not the cheaper L4): 2.0
     const b = await costLowerBound([...x86, ...m5only, ...a10g], catalog);
     expect(b.lp).toBeCloseTo(0.2 + 0.2 + 2.0, 9);
-    expect(b.classes).toBe(3);
+    expect(b.groups).toBe(3);
   });
 
   it('leaves out jobs no type can hold and reports them', async () => {
@@ -105,12 +84,15 @@ describe('costLowerBound', () => {
     expect(b).toMatchObject({ lp: 0, lpCuts: 0, perDimension: 0, boundedJobs: 0 });
   });
 
-  it('groups identical jobs whatever the order of their patterns', () => {
+  it('groups identical jobs whatever the order of their patterns, and says which group each job is in', () => {
     const catalog = [type('g5.xlarge', 4096, 16384, 1.0, { gpu: 1, gpuModel: 'A10G' }), type('g6.xlarge', 4096, 16384, 0.8, { gpu: 1, gpuModel: 'L4' })];
-    const { classes } = groupJobs([...jobs(2, 1024, 1024, 1, { instanceTypes: ['g5.*', 'g6.*'] }), ...jobs(3, 1024, 1024, 1, { instanceTypes: ['g6.*', 'g5.*'] })], catalog);
-    expect(classes).toHaveLength(1);
-    expect(classes[0]!.count).toBe(5);
-    expect(classes[0]!.types).toEqual([0, 1]);
+    const all = [...jobs(2, 1024, 1024, 1, { instanceTypes: ['g5.*', 'g6.*'] }), ...jobs(1, 1024, 1024, 8), ...jobs(3, 1024, 1024, 1, { instanceTypes: ['g6.*', 'g5.*'] })];
+    const { groups, unplaceable, groupOf } = groupJobs(all, catalog);
+    expect(groups).toHaveLength(1);
+    expect(groups[0]!.count).toBe(5);
+    expect(groups[0]!.types).toEqual([0, 1]);
+    expect(unplaceable).toEqual([all[2]!.id]);
+    expect([...groupOf]).toEqual([0, 0, -1, 0, 0, 0]);
   });
 
   it('follows the planner: gpuModels narrows to types with one of those GPU models', () => {
@@ -135,12 +117,12 @@ describe('costLowerBound', () => {
       count: fc.integer({ min: 1, max: 30 }),
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(typeArb, { minLength: 1, maxLength: 6 }), fc.array(jobArb, { minLength: 1, maxLength: 6 }), async (types, classes) => {
+      fc.asyncProperty(fc.array(typeArb, { minLength: 1, maxLength: 6 }), fc.array(jobArb, { minLength: 1, maxLength: 6 }), async (types, groups) => {
         const catalog = types.map((t, i) => type(`t${i}.large`, t.cpu, t.memoryMiB, t.price, t.gpu > 0 ? { gpu: t.gpu, gpuModel: 'T4' } : {}));
-        const all = classes.flatMap((c) => jobs(c.count, c.cpu, c.memoryMiB, c.gpu));
+        const all = groups.flatMap((g) => jobs(g.count, g.cpu, g.memoryMiB, g.gpu));
         const b = await costLowerBound(all, catalog);
-        const { classes: grouped } = groupJobs(all, catalog);
-        const oneEach = grouped.reduce((s, c) => s + c.count * Math.min(...c.types.map((t) => catalog[t]!.pricePerHour)), 0);
+        const { groups: grouped } = groupJobs(all, catalog);
+        const oneEach = grouped.reduce((s, g) => s + g.count * Math.min(...g.types.map((t) => catalog[t]!.pricePerHour)), 0);
         expect(b.perDimension).toBeLessThanOrEqual(b.lp + 1e-7);
         expect(b.lp).toBeLessThanOrEqual(b.lpCuts + 1e-7);
         expect(b.lpCuts).toBeLessThanOrEqual(oneEach + 1e-7);

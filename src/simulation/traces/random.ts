@@ -1,6 +1,6 @@
-// Random helpers for generated workloads, on the core's seeded PRNG.
+// Random helpers for generated workloads and traces, on the core's seeded PRNG.
 
-import type { Random } from '../../src/core/random.ts';
+import type { Random } from '../../core/random.ts';
 
 /** An integer in [min, max], both included. */
 export function randomInt(random: Random, min: number, max: number): number {

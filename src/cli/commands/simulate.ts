@@ -1,0 +1,112 @@
+// `loadmaster simulate --trace FILE --config FILE [--policy NAME[,NAME…]|all] [--report DIR]`:
+// replays a job trace through the real controller and planner on the simulated cloud, in
+// virtual time, once per policy, and prints how each did against lower bounds on the
+// cost. With --report, also writes report.json and report.html (charts) into DIR.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { closestMatch, InputError, listAlternatives } from '../../config/input-issues.ts';
+import { loadConfigFile } from '../../config/load-config.ts';
+import { POLICY_NAMES, type PolicyName } from '../../core/policies/fleet-policy.ts';
+import { readSourceFile } from '../../config/read-source-file.ts';
+import { comparePolicies } from '../../simulation/compare-policies.ts';
+import { reportHtml } from '../../simulation/report/report-html.ts';
+import { comparisonTable } from '../../simulation/report/comparison-table.ts';
+import { reportJson, type SimulateReport } from '../../simulation/report/simulate-report.ts';
+import { parseAlibabaTrace } from '../../simulation/traces/alibaba-trace.ts';
+import { parseJsonLinesTrace } from '../../simulation/traces/json-lines-trace.ts';
+import { TraceError, type Trace } from '../../simulation/traces/trace.ts';
+import type { CliIo } from '../cli-io.ts';
+import { renderTable } from '../render-table.ts';
+import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
+
+export interface SimulateOptions {
+  readonly trace: string;
+  readonly config: string;
+  readonly policy?: string;
+  readonly format?: string;
+  readonly report?: string;
+}
+
+export const TRACE_FORMATS = ['jsonl', 'alibaba'] as const;
+type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<number> {
+  const policies = parsePolicies(options.policy ?? 'loadmaster');
+  const format = options.format ?? (options.trace.toLowerCase().endsWith('.csv') ? 'alibaba' : 'jsonl');
+  const problems = [
+    ...(typeof policies === 'string' ? [policies] : []),
+    ...((TRACE_FORMATS as readonly string[]).includes(format) ? [] : [`--format: expected ${listAlternatives([...TRACE_FORMATS])}, got ${JSON.stringify(format)}`]),
+  ];
+  if (problems.length > 0 || typeof policies === 'string') {
+    for (const problem of problems) io.stderr.write(`${problem}\n`);
+    return EXIT_USAGE;
+  }
+
+  let report: SimulateReport;
+  try {
+    const config = await loadConfigFile(options.config);
+    const trace = readTrace(await readSourceFile(options.trace, TraceError), options.trace, format as TraceFormat);
+    io.stderr.write(`${trace.jobs.length} jobs from ${trace.source}${trace.notes.length > 0 ? ` (${trace.notes.length} notes in the report)` : ''}; computing lower bounds…\n`);
+    report = await comparePolicies({
+      config,
+      configName: options.config,
+      trace,
+      policies,
+      wallClock: () => performance.now() / 1000,
+      onRun: (run) => io.stderr.write(`${run.policy}: simulated ${(run.report.simulatedSeconds / 3600).toFixed(1)} h in ${run.wallSeconds.toFixed(1)} s\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return reportInputError(io, error);
+  }
+
+  io.stdout.write(renderComparison(report));
+  if (options.report !== undefined) {
+    try {
+      await mkdir(options.report, { recursive: true });
+      await writeFile(join(options.report, 'report.json'), reportJson(report));
+      await writeFile(join(options.report, 'report.html'), reportHtml(report));
+    } catch (error) {
+      io.stderr.write(`--report ${options.report}: cannot write the report: ${error instanceof Error ? error.message : String(error)}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`report written to ${join(options.report, 'report.html')} and report.json\n`);
+  }
+  return 0;
+}
+
+/** `all`, or names separated by commas; a string says what is wrong. */
+export function parsePolicies(text: string): PolicyName[] | string {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.length === 1 && names[0] === 'all') return [...POLICY_NAMES];
+  const unknown = names.filter((name) => !(POLICY_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    const hints = unknown.map((name) => {
+      const near = closestMatch(name, POLICY_NAMES);
+      return `${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}`;
+    });
+    return `--policy: unknown policy ${hints.join(', ')}; expected all, or one or more of ${listAlternatives([...POLICY_NAMES], 'and')} separated by commas`;
+  }
+  return [...new Set(names)] as PolicyName[];
+}
+
+function readTrace(text: string, source: string, format: TraceFormat): Trace {
+  return format === 'alibaba' ? parseAlibabaTrace(text, source) : parseJsonLinesTrace(text, source);
+}
+
+export function renderComparison(report: SimulateReport): string {
+  const { clairvoyantUsd, anyScheduleUsd } = report.bounds;
+  const { headers, numeric, rows } = comparisonTable(report);
+  const table = renderTable(
+    headers.map((header, i) => ({ header, align: numeric[i] ? ('right' as const) : ('left' as const) })),
+    rows,
+    '',
+  );
+  return [
+    `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
+    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
+    ...table,
+    '',
+  ].join('\n');
+}

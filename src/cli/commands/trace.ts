@@ -1,0 +1,91 @@
+// `loadmaster trace synth [--seed N] [--uploads N] [--config FILE] [--out FILE]` and
+// `loadmaster trace convert --alibaba CSV [--out FILE]`: write a job trace as JSON lines
+// (src/simulation/traces/json-lines-trace.ts) for `loadmaster simulate` to replay. The
+// trace goes to standard output unless --out names a file; the trace's notes (what the
+// mapping skipped, rounded or dropped) go to stderr as `note: …` lines, and into the
+// trace's `#` header too.
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../../config/input-issues.ts';
+import { loadConfigFile } from '../../config/load-config.ts';
+import { readSourceFile } from '../../config/read-source-file.ts';
+import { parseAlibabaTrace } from '../../simulation/traces/alibaba-trace.ts';
+import { serializeJsonLinesTrace } from '../../simulation/traces/json-lines-trace.ts';
+import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../../simulation/traces/synthetic-image-processing.ts';
+import { TraceError, type Trace } from '../../simulation/traces/trace.ts';
+import type { CliIo } from '../cli-io.ts';
+import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
+
+/** The config `trace synth` draws its algorithms and durations from unless --config names another. */
+export const DEFAULT_SYNTH_CONFIG = fileURLToPath(new URL('../../../examples/config.yaml', import.meta.url));
+
+export interface TraceSynthOptions {
+  readonly seed?: string;
+  readonly uploads?: string;
+  readonly config?: string;
+  readonly out?: string;
+}
+
+export interface TraceConvertOptions {
+  readonly alibaba: string;
+  readonly out?: string;
+}
+
+export async function runTraceSynth(options: TraceSynthOptions, io: CliIo): Promise<number> {
+  const seed = wholeNumberFlag('--seed', options.seed, 1, -Infinity);
+  const uploads = wholeNumberFlag('--uploads', options.uploads, DEFAULT_UPLOADS, 1);
+  if (!seed.ok || !uploads.ok) {
+    for (const flag of [seed, uploads]) if (!flag.ok) io.stderr.write(`${flag.problem}\n`);
+    return EXIT_USAGE;
+  }
+  let trace: Trace;
+  try {
+    const config = await loadConfigFile(options.config ?? DEFAULT_SYNTH_CONFIG);
+    trace = generateImageProcessingTrace({ config, seed: seed.value, uploads: uploads.value });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return reportInputError(io, error);
+  }
+  return writeTrace(trace, options.out, io);
+}
+
+export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): Promise<number> {
+  let trace: Trace;
+  try {
+    trace = parseAlibabaTrace(await readSourceFile(options.alibaba, TraceError), options.alibaba);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return reportInputError(io, error);
+  }
+  return writeTrace(trace, options.out, io);
+}
+
+type FlagValue = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly problem: string };
+
+/** The flag's whole number (its default when absent), or what is wrong with it. */
+function wholeNumberFlag(flag: string, text: string | undefined, fallback: number, min: number): FlagValue {
+  if (text === undefined) return { ok: true, value: fallback };
+  const value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (Number.isSafeInteger(value) && value >= min) return { ok: true, value };
+  return { ok: false, problem: `${flag}: expected a whole number${min > -Infinity ? ` >= ${min}` : ''}, got ${JSON.stringify(text)}` };
+}
+
+async function writeTrace(trace: Trace, out: string | undefined, io: CliIo): Promise<number> {
+  const text = serializeJsonLinesTrace(trace);
+  if (out === undefined) {
+    io.stdout.write(text);
+  } else {
+    try {
+      await writeFile(out, text);
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+      const reason =
+        code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory, expected a file' : code === 'EACCES' ? 'permission denied' : String(error);
+      io.stderr.write(`${out}: cannot write: ${reason}\n`);
+      return EXIT_USAGE;
+    }
+    io.stdout.write(`${out}: ${trace.jobs.length.toLocaleString('en-US')} job${trace.jobs.length === 1 ? '' : 's'} from ${trace.source}\n`);
+  }
+  for (const note of trace.notes) io.stderr.write(`note: ${note}\n`);
+  return 0;
+}

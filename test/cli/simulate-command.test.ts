@@ -1,0 +1,87 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { SimulateReport } from '../../src/simulation/report/simulate-report.ts';
+import { serializeJsonLinesTrace } from '../../src/simulation/traces/json-lines-trace.ts';
+import { POLICY_SIM_CONFIG, POLICY_SIM_TRACE } from '../simulation/policy-sim-fixtures.ts';
+import { runCli, writeTempFiles } from './cli-test-helpers.ts';
+
+/** A config and a JSON-lines trace (as `loadmaster trace` writes them) in a fresh directory. */
+async function traceAndConfig(): Promise<{ trace: string; config: string; dir: string }> {
+  const paths = await writeTempFiles({ 'trace.jsonl': serializeJsonLinesTrace(POLICY_SIM_TRACE), 'config.yaml': POLICY_SIM_CONFIG });
+  const trace = paths['trace.jsonl']!;
+  return { trace, config: paths['config.yaml']!, dir: dirname(trace) };
+}
+
+describe('loadmaster simulate', () => {
+  it('replays a JSON-lines trace under two policies: a table row each, and report.json and report.html in --report', async () => {
+    const { trace, config, dir } = await traceAndConfig();
+    const out = join(dir, 'report');
+    const run = await runCli('simulate', '--trace', trace, '--config', config, '--policy', 'loadmaster,karpenter', '--report', out);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe(`trace ${trace}: ${POLICY_SIM_TRACE.jobs.length} jobs; config ${config}`);
+    expect(lines[1]).toMatch(/^lower bounds: clairvoyant \$\d+\.\d\d .*any schedule \$\d+\.\d\d/);
+    const jobs = POLICY_SIM_TRACE.jobs.length;
+    const rowOf = (policy: string): string[] => lines.filter((line) => line.trimStart().startsWith(`${policy} `));
+    expect(rowOf('loadmaster')).toHaveLength(1);
+    expect(rowOf('karpenter')).toHaveLength(1);
+    for (const policy of ['loadmaster', 'karpenter']) expect(rowOf(policy)[0]!.trimEnd()).toMatch(new RegExp(` ${jobs}/${jobs} +[0-9.]+$`));
+    for (const other of ['batch-best-fit-progressive', 'ecs-managed-scaling', 'seed-lambda']) expect(run.stdout).not.toContain(other);
+
+    expect(run.stderr).toContain(`${jobs} jobs from ${trace}; computing lower bounds…\n`);
+    expect(run.stderr).toMatch(/^loadmaster: simulated [\d.]+ h in [\d.]+ s$/m);
+    expect(run.stderr).toMatch(/^karpenter: simulated [\d.]+ h in [\d.]+ s$/m);
+    expect(run.stderr).toContain(`report written to ${join(out, 'report.html')} and report.json\n`);
+
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as SimulateReport;
+    expect(report.runs).toHaveLength(2);
+    expect(report.runs.map((r) => r.policy)).toEqual(['loadmaster', 'karpenter']);
+    for (const r of report.runs) expect([r.completed, r.succeeded]).toEqual([true, jobs]);
+    expect(report.trace.jobs).toBe(jobs);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('karpenter');
+    expect((await stat(join(out, 'report.html'))).size).toBeGreaterThan(1000);
+  });
+
+  it('an unknown --policy is a usage error with a did-you-mean hint', async () => {
+    const { trace, config } = await traceAndConfig();
+    const run = await runCli('simulate', '--trace', trace, '--config', config, '--policy', 'loadmaster,karpentr');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--policy: unknown policy "karpentr" (did you mean karpenter?)');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a bad --format is a usage error naming the formats', async () => {
+    const { trace, config } = await traceAndConfig();
+    const run = await runCli('simulate', '--trace', trace, '--config', config, '--format', 'parquet');
+    expect(run).toEqual({ code: 2, stdout: '', stderr: '--format: expected jsonl or alibaba, got "parquet"\n' });
+  });
+
+  it('a missing trace file is a usage error with a one-line reason', async () => {
+    const { config, dir } = await traceAndConfig();
+    const missing = join(dir, 'no-such-trace.jsonl');
+    const run = await runCli('simulate', '--trace', missing, '--config', config);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${missing}: cannot read: no such file\n` });
+  });
+
+  it('a trace line with a job the config cannot run is reported with the job, exit 2', async () => {
+    const { config } = await traceAndConfig();
+    const { trace } = await writeTempFiles({
+      trace: '{"at": 0, "jobId": "odd-1", "algorithm": "nope", "inputs": ["s3://bucket/in/1.tif"], "outputPrefix": "s3://bucket/out/", "durationSeconds": 5}\n',
+    });
+    const run = await runCli('simulate', '--trace', trace!, '--config', config);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    // After the progress line, one line: the trace, the job, the config and what is wrong.
+    const [progress, problem, ...rest] = run.stderr.trimEnd().split('\n');
+    expect(progress).toBe(`1 jobs from ${trace}; computing lower bounds…`);
+    expect(rest).toEqual([]);
+    expect(problem!.startsWith(`${trace}: job odd-1: cannot run under ${config}: `)).toBe(true);
+    expect(problem).toContain('"nope"');
+  });
+});

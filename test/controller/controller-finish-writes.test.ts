@@ -1,0 +1,230 @@
+// A task stopped with a failure: the controller writes a retry (attempt + 1) or a dead
+// letter. The queue may refuse that write; the write is then kept and tried again each
+// round until the queue takes it, so the job is never lost. The real controller, sim and
+// in-memory queue; only a thin JobSource wrapper that refuses some writes sits between.
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
+import { VirtualClock } from '../../src/clock/virtual-clock.ts';
+import { policyFromConfig } from '../../src/config/config-to-core.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { Controller } from '../../src/controller/controller.ts';
+import type { JobMessage } from '../../src/jobs/job-message.ts';
+import { createMetrics } from '../../src/metrics/metrics.ts';
+import type { HeldMessage, JobSource, RejectedMessage } from '../../src/ports/job-source.ts';
+import { buildSimWorld, stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
+import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
+
+const CONFIG = `
+catalog: { include: ["c7g.*", "m7g.*"] }
+algorithms:
+  segment:
+    image: seg:1
+    resources: { cpu: 1024, memoryMiB: 2048 }
+    retry: { attempts: 2 }
+  once:
+    image: once:1
+    resources: { cpu: 1024, memoryMiB: 2048 }
+`;
+
+const RECONCILE_MS = 5_000;
+
+/** A write the wrapper was asked for: when, which jobs, and whether it went through. */
+interface WriteAttempt {
+  readonly at: number;
+  readonly jobIds: readonly string[];
+  readonly ok: boolean;
+}
+
+/** The in-memory queue, except that the next `refuseSends` sends and `refuseDeadLetters` dead letters reject. */
+class RefusingQueue implements JobSource {
+  refuseSends = 0;
+  refuseDeadLetters = 0;
+  readonly sends: WriteAttempt[] = [];
+  readonly deadLetterWrites: WriteAttempt[] = [];
+  readonly #inner: MemoryJobSource;
+  readonly #clock: VirtualClock;
+
+  constructor(inner: MemoryJobSource, clock: VirtualClock) {
+    this.#inner = inner;
+    this.#clock = clock;
+  }
+
+  receive(max: number): Promise<{ readonly held: readonly HeldMessage[]; readonly rejected: readonly RejectedMessage[] }> {
+    return this.#inner.receive(max);
+  }
+
+  extendVisibility(receipts: readonly string[], seconds: number): Promise<void> {
+    return this.#inner.extendVisibility(receipts, seconds);
+  }
+
+  delete(receipts: readonly string[]): Promise<void> {
+    return this.#inner.delete(receipts);
+  }
+
+  release(receipts: readonly string[]): Promise<void> {
+    return this.#inner.release(receipts);
+  }
+
+  async deadLetter(receipt: string | undefined, body: string, reason: string): Promise<void> {
+    const ok = this.refuseDeadLetters === 0;
+    this.deadLetterWrites.push({ at: this.#clock.now(), jobIds: [(JSON.parse(body) as JobMessage).jobId], ok });
+    if (!ok) {
+      this.refuseDeadLetters--;
+      throw new Error('SendMessage to the dead-letter queue: ServiceUnavailable');
+    }
+    await this.#inner.deadLetter(receipt, body, reason);
+  }
+
+  async send(messages: readonly JobMessage[]): Promise<void> {
+    const ok = this.refuseSends === 0;
+    this.sends.push({ at: this.#clock.now(), jobIds: messages.map((m) => m.jobId), ok });
+    if (!ok) {
+      this.refuseSends--;
+      throw new Error('SendMessageBatch: ServiceUnavailable');
+    }
+    await this.#inner.send(messages);
+  }
+}
+
+function job(jobId: string, algorithm: string): JobMessage {
+  return { version: 1, jobId, algorithm, inputs: [`s3://bucket/in/${jobId}.tif`], outputPrefix: `s3://bucket/out/${jobId}/`, env: {}, priority: 0, attempt: 1 };
+}
+
+interface Setup {
+  readonly clock: VirtualClock;
+  readonly cloud: SimCloud;
+  /** The real queue behind the wrapper: what is really in it. */
+  readonly memory: MemoryJobSource;
+  readonly queue: RefusingQueue;
+  readonly controller: Controller;
+  readonly logLines: string[];
+}
+
+/** A controller on the sim whose queue is the refusing wrapper; `exitCode` says how each attempt exits (60 s runs). */
+function setUp(exitCode: (jobId: string, attempt: number) => number): Setup {
+  const clock = new VirtualClock();
+  const config = parseConfig(CONFIG, 'test.yaml');
+  const logLines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
+  const world = buildSimWorld({
+    config,
+    clock,
+    logger,
+    settings: { reconcileSeconds: RECONCILE_MS / 1000 },
+    sim: { taskBehaviour: (spec) => ({ durationSeconds: 60, exitCode: exitCode(spec.jobId, spec.attempt) }) },
+  });
+  const queue = new RefusingQueue(world.queue, clock);
+  const controller = new Controller({
+    clock,
+    cloud: world.cloud,
+    queue,
+    catalog: world.catalog,
+    policy: policyFromConfig(config),
+    settings: world.settings,
+    rules: world.rules,
+    logger,
+    metrics: createMetrics(),
+  });
+  return { clock, cloud: world.cloud, memory: world.queue, queue, controller, logLines };
+}
+
+const attemptsOf = (cloud: SimCloud, jobId: string): [number, number | undefined][] =>
+  cloud
+    .tasks()
+    .filter((t) => t.jobId === jobId)
+    .map((t) => [t.attempt, t.exitCode]);
+
+/**
+ * The tries of one write, in time order: the one that went through came in a later round
+ * than the first refusal, and within a round per refusal (plus one) of it, not at some far
+ * later resync. (The first try again may come in the very round that was refused.)
+ */
+function expectRetriedOverRounds(writes: readonly WriteAttempt[]): void {
+  for (let i = 1; i < writes.length; i++) expect(writes[i]!.at).toBeGreaterThanOrEqual(writes[i - 1]!.at);
+  const first = writes[0]!;
+  const last = writes.at(-1)!;
+  expect(last.ok).toBe(true);
+  expect(last.at).toBeGreaterThan(first.at);
+  expect(last.at - first.at).toBeLessThanOrEqual(writes.length * (RECONCILE_MS + 1000));
+}
+
+describe('controller finish writes when the queue refuses them', () => {
+  it('keeps a refused retry and writes it on a later round: the retry runs and the job succeeds', async () => {
+    const s = setUp((jobId, attempt) => (jobId === 'flaky' && attempt === 1 ? 1 : 0));
+    await s.memory.send([job('flaky', 'segment')]);
+    s.queue.refuseSends = 2;
+    s.controller.start();
+
+    const succeeded = await s.clock.runUntil(() => attemptsOf(s.cloud, 'flaky').some(([attempt, code]) => attempt === 2 && code === 0), 3600_000);
+    expect(succeeded).toBe(true);
+    expect(attemptsOf(s.cloud, 'flaky')).toEqual([
+      [1, 1],
+      [2, 0],
+    ]);
+
+    // The retry was refused twice, then written; each try on a later round than the one before.
+    expect(s.queue.sends.map((w) => [w.jobIds, w.ok])).toEqual([
+      [['flaky'], false],
+      [['flaky'], false],
+      [['flaky'], true],
+    ]);
+    expectRetriedOverRounds(s.queue.sends);
+    const firstStop = s.cloud.tasks().find((t) => t.jobId === 'flaky' && t.attempt === 1)!.stoppedAt!;
+    const retryStart = s.cloud.tasks().find((t) => t.jobId === 'flaky' && t.attempt === 2)!.startedAt;
+    expect(retryStart).toBeGreaterThanOrEqual(s.queue.sends[2]!.at);
+    expect(retryStart).toBeGreaterThan(firstStop);
+    expect(s.logLines.join('')).toMatch(/writing the retry of job flaky failed; trying again next round/);
+
+    // Nothing lost, nothing twice: the queue is empty, nothing dead-lettered, two starts in all.
+    expect(s.memory.depth()).toBe(0);
+    expect(s.memory.deadLetters()).toEqual([]);
+    expect(s.cloud.startedTaskCount('flaky')).toBe(2);
+    expect(s.cloud.duplicateStartAttempts()).toBe(0);
+    await stopOnVirtualClock(s.clock, s.controller);
+  });
+
+  it('keeps a refused dead letter and writes it exactly once on a later round', async () => {
+    const s = setUp((jobId) => (jobId === 'doomed' ? 3 : 0));
+    await s.memory.send([job('doomed', 'once'), job('fine', 'once')]);
+    s.queue.refuseDeadLetters = 3;
+    s.controller.start();
+
+    const lettered = await s.clock.runUntil(() => s.memory.deadLetters().length > 0, 3600_000);
+    expect(lettered).toBe(true);
+    // Let several more rounds pass: the write is not repeated once it went through.
+    await s.clock.runFor(20 * RECONCILE_MS);
+
+    const letters = s.memory.deadLetters();
+    expect(letters).toHaveLength(1);
+    expect((JSON.parse(letters[0]!.body) as JobMessage).jobId).toBe('doomed');
+    expect(letters[0]!.reason).toBe('attempt 1 failed (exit code 3); no retry left');
+    expect(s.queue.deadLetterWrites.map((w) => w.ok)).toEqual([false, false, false, true]);
+    expectRetriedOverRounds(s.queue.deadLetterWrites);
+    // The failed job got no second attempt; the other one ran once and succeeded.
+    expect(attemptsOf(s.cloud, 'doomed')).toEqual([[1, 3]]);
+    expect(attemptsOf(s.cloud, 'fine')).toEqual([[1, 0]]);
+    expect(s.memory.depth()).toBe(0);
+    await stopOnVirtualClock(s.clock, s.controller);
+  });
+
+  it('keeps a retry and a dead letter refused in the same round, and writes both', async () => {
+    // Both jobs start together on one node and stop together: their writes fail in one round.
+    const s = setUp((jobId, attempt) => (jobId === 'flaky' && attempt === 1 ? 1 : jobId === 'doomed' ? 2 : 0));
+    await s.memory.send([job('flaky', 'segment'), job('doomed', 'once')]);
+    s.queue.refuseSends = 1;
+    s.queue.refuseDeadLetters = 1;
+    s.controller.start();
+
+    const done = await s.clock.runUntil(
+      () => s.memory.deadLetters().length === 1 && attemptsOf(s.cloud, 'flaky').some(([attempt, code]) => attempt === 2 && code === 0),
+      3600_000,
+    );
+    expect(done).toBe(true);
+    expect(s.queue.sends.map((w) => w.ok)).toEqual([false, true]);
+    expect(s.queue.deadLetterWrites.map((w) => w.ok)).toEqual([false, true]);
+    expect((JSON.parse(s.memory.deadLetters()[0]!.body) as JobMessage).jobId).toBe('doomed');
+    expect(s.memory.depth()).toBe(0);
+    await stopOnVirtualClock(s.clock, s.controller);
+  });
+});

@@ -1,0 +1,177 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clairvoyantLowerBound, type ArrivingJob } from '../../../src/core/bounds/clairvoyant-lower-bound.ts';
+import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
+import { groupJobs } from '../../../src/core/bounds/job-groups.ts';
+import { resourceTimeLowerBound } from '../../../src/core/bounds/resource-time-lower-bound.ts';
+import { DEFAULT_OVERHEAD } from '../../../src/core/catalog/allocatable.ts';
+import { buildCatalog } from '../../../src/core/catalog/build-catalog.ts';
+import type { InstanceType } from '../../../src/core/catalog/instance-type.ts';
+import type { JobConstraints } from '../../../src/core/planner/plan-types.ts';
+import { seededRandom } from '../../../src/core/random.ts';
+import { arriving, type } from './bound-fixtures.ts';
+
+const GIB = 1024;
+const VCPU = 1024;
+
+/** ∫ LP(S_t) dt the slow way: every segment's LP solved on its own (costLowerBound, with cuts). */
+async function segmentBySegment(jobs: readonly ArrivingJob[], catalog: readonly InstanceType[]): Promise<number> {
+  const times = [...new Set(jobs.flatMap((j) => (j.durationSeconds > 0 ? [j.arrivalSeconds, j.arrivalSeconds + j.durationSeconds] : [])))].sort((a, b) => a - b);
+  let usd = 0;
+  for (let i = 0; i + 1 < times.length; i++) {
+    const running = jobs.filter((j) => j.durationSeconds > 0 && j.arrivalSeconds <= times[i]! && times[i]! < j.arrivalSeconds + j.durationSeconds);
+    usd += ((await costLowerBound(running, catalog)).lpCuts * (times[i + 1]! - times[i]!)) / 3600;
+  }
+  return usd;
+}
+
+/** A feasible start-on-arrival schedule: each job alone on its cheapest compatible type for its duration. */
+function oneInstanceEach(jobs: readonly ArrivingJob[], catalog: readonly InstanceType[]): number {
+  const { groups, groupOf } = groupJobs(jobs, catalog);
+  return jobs.reduce((sum, job, i) => {
+    const g = groupOf[i]!;
+    return g < 0 ? sum : sum + (job.durationSeconds * Math.min(...groups[g]!.types.map((t) => catalog[t]!.pricePerHour))) / 3600;
+  }, 0);
+}
+
+describe('clairvoyantLowerBound', () => {
+  // One 4 vCPU / 4 GiB type at 3.6 USD/h (0.001 USD/s). A (3 vCPU, 1 GiB) and B (1 vCPU, 3 GiB)
+  // fill one instance together; alone, each still needs a whole instance (one per instance).
+  const square = [type('m.xlarge', 4 * VCPU, 4 * GIB, 3.6)];
+  const a = (at: number): ArrivingJob => arriving(at, 1000, 3 * VCPU, 1 * GIB);
+  const b = (at: number): ArrivingJob => arriving(at, 1000, 1 * VCPU, 3 * GIB);
+
+  it('one type, two jobs at the same time: they share an instance', async () => {
+    const bound = await clairvoyantLowerBound([a(0), b(0)], square);
+    expect(bound.usd).toBeCloseTo(1.0, 9); // 1000 s × 1 instance
+    expect(bound.upperUsd).toBeCloseTo(1.0, 9);
+    expect(bound.segments).toBe(1);
+    expect(bound.boundedJobs).toBe(2);
+  });
+
+  it('one type, two jobs one after the other: an instance each', async () => {
+    const jobs = [a(0), b(1000)];
+    const bound = await clairvoyantLowerBound(jobs, square);
+    expect(bound.usd).toBeCloseTo(2.0, 9);
+    expect(bound.segments).toBe(2);
+    // The any-schedule bound may run them together.
+    expect((await resourceTimeLowerBound(jobs, square)).lpCuts).toBeCloseTo(1.0, 9);
+  });
+
+  it('one type, two jobs overlapping half their time: one instance for 1500 s', async () => {
+    const bound = await clairvoyantLowerBound([a(0), b(500)], square);
+    expect(bound.usd).toBeCloseTo(1.5, 9);
+    expect(bound.segments).toBe(3);
+  });
+
+  it('two types: compatibility forces the expensive one', async () => {
+    const catalog = [type('c7g.xlarge', 4 * VCPU, 8 * GIB, 0.1, { architecture: 'arm64' }), type('m6i.xlarge', 4 * VCPU, 8 * GIB, 0.4)];
+    const x86 = arriving(0, 3600, 4 * VCPU, 8 * GIB, { architecture: 'x86_64' }); // a whole m6i for an hour: 0.4
+    const any = arriving(0, 3600, 4 * VCPU, 8 * GIB); // a whole c7g for an hour: 0.1
+    expect((await clairvoyantLowerBound([x86, any], catalog)).usd).toBeCloseTo(0.5, 9);
+    // Half an hour each, one after the other: 0.2 + 0.05.
+    const later = arriving(1800, 1800, 4 * VCPU, 8 * GIB);
+    expect((await clairvoyantLowerBound([{ ...x86, durationSeconds: 1800 }, later], catalog)).usd).toBeCloseTo(0.25, 9);
+  });
+
+  it('leaves out jobs no type can hold, costs nothing for no work, and refuses bad input', async () => {
+    const tooBig = arriving(0, 60, 8 * VCPU, GIB);
+    const bound = await clairvoyantLowerBound([tooBig, arriving(10, 0, VCPU, GIB)], square);
+    expect(bound).toMatchObject({ usd: 0, upperUsd: 0, lpSolved: 0, segments: 0, boundedJobs: 1, unplaceable: [tooBig.id] });
+    expect((await clairvoyantLowerBound([], square)).usd).toBe(0);
+    await expect(clairvoyantLowerBound([arriving(0, -1, VCPU, GIB)], square)).rejects.toThrow(/expected a duration >= 0/);
+    await expect(clairvoyantLowerBound([arriving(NaN, 1, VCPU, GIB)], square)).rejects.toThrow(/expected a finite time/);
+    await expect(clairvoyantLowerBound([a(0)], square, { tolerance: -1 })).rejects.toThrow(/tolerance/);
+  });
+
+  interface JobSpec {
+    readonly at: number;
+    readonly duration: number;
+    readonly shape: number;
+  }
+  const jobArb: fc.Arbitrary<JobSpec> = fc.record({
+    at: fc.integer({ min: 0, max: 20 }).map((v) => v * 100),
+    duration: fc.integer({ min: 0, max: 12 }).map((v) => v * 150),
+    shape: fc.nat(5),
+  });
+  const SHAPES: readonly { cpu: number; memoryMiB: number; constraints: JobConstraints }[] = [
+    { cpu: 3 * VCPU, memoryMiB: 1 * GIB, constraints: {} },
+    { cpu: 1 * VCPU, memoryMiB: 6 * GIB, constraints: {} },
+    { cpu: 2 * VCPU, memoryMiB: 2 * GIB, constraints: { architecture: 'x86_64' } },
+    { cpu: 512, memoryMiB: 512, constraints: {} },
+    { cpu: 6 * VCPU, memoryMiB: 20 * GIB, constraints: {} },
+    { cpu: 1 * VCPU, memoryMiB: 2 * GIB, constraints: { instanceTypes: ['c.*'] } },
+  ];
+  const CATALOG = [
+    type('c.xlarge', 4 * VCPU, 8 * GIB, 0.17),
+    type('c.2xlarge', 8 * VCPU, 16 * GIB, 0.34),
+    type('m.xlarge', 4 * VCPU, 16 * GIB, 0.19),
+    type('r.2xlarge', 8 * VCPU, 64 * GIB, 0.5),
+    type('g.xlarge', 4 * VCPU, 16 * GIB, 0.12, { architecture: 'arm64' }),
+  ];
+  const jobsOf = (specs: readonly JobSpec[]): ArrivingJob[] =>
+    specs.map(({ at, duration, shape }) => arriving(at, duration, SHAPES[shape]!.cpu, SHAPES[shape]!.memoryMiB, SHAPES[shape]!.constraints));
+
+  it('lies between the any-schedule resource-time bound and a simple start-on-arrival schedule, on random cases', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(jobArb, { minLength: 1, maxLength: 25 }), async (specs) => {
+        const jobs = jobsOf(specs);
+        const bound = await clairvoyantLowerBound(jobs, CATALOG);
+        const resourceTime = await resourceTimeLowerBound(jobs, CATALOG);
+        const scale = 1e-9 * (1 + bound.upperUsd);
+        // ∫ LP(S_t) dt ≥ LP(∫ S_t dt): LP is convex and homogeneous in the job counts. Guaranteed
+        // here by the seed duals, not only in exact arithmetic.
+        expect(bound.usd).toBeGreaterThanOrEqual(resourceTime.lpCuts - scale);
+        expect(bound.usd).toBeLessThanOrEqual(bound.upperUsd + scale);
+        expect(bound.upperUsd).toBeLessThanOrEqual(oneInstanceEach(jobs, CATALOG) + scale);
+        expect(bound.usd).toBeGreaterThanOrEqual((1 - 0.005) * bound.upperUsd - scale);
+        expect(bound.lpSolved).toBeLessThanOrEqual(bound.segments + 1);
+      }),
+      { numRuns: 60, seed: 3 },
+    );
+  });
+
+  it('with tolerance 0, is the LP integrated segment by segment (and never above it with the default)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(jobArb, { minLength: 1, maxLength: 12 }), async (specs) => {
+        const jobs = jobsOf(specs);
+        const exact = await segmentBySegment(jobs, CATALOG);
+        const strict = await clairvoyantLowerBound(jobs, CATALOG, { tolerance: 0 });
+        expect(strict.usd).toBeCloseTo(exact, 6);
+        expect(strict.upperUsd).toBeCloseTo(exact, 6);
+        const usual = await clairvoyantLowerBound(jobs, CATALOG);
+        expect(usual.usd).toBeLessThanOrEqual(exact + 1e-7);
+        expect(usual.upperUsd).toBeGreaterThanOrEqual(exact - 1e-7);
+      }),
+      { numRuns: 25, seed: 4 },
+    );
+  });
+
+  it('10k random jobs on the built-in catalog (timing printed, not asserted)', async () => {
+    const catalog = buildCatalog({ overhead: DEFAULT_OVERHEAD });
+    const random = seededRandom(11);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+    // 40 job shapes like a toolbox of algorithms: cpu, memory per vCPU, some GPU, some pinned.
+    const shapes = Array.from({ length: 40 }, () => {
+      const vcpu = pick([0.25, 0.5, 1, 2, 4, 8, 16]);
+      const gpu = random() < 0.1 ? pick([1, 1, 1, 4]) : 0;
+      const r = random();
+      const constraints: JobConstraints = gpu > 0 ? {} : r < 0.1 ? { architecture: 'arm64' } : r < 0.15 ? { instanceTypes: ['c6i.*', 'c7i.*', 'm6i.*'] } : {};
+      return { cpu: vcpu * VCPU, memoryMiB: Math.min(Math.max(0.5, Math.round(vcpu * (1 + random() * 10) * 2) / 2), 180) * GIB, gpu, constraints };
+    });
+    const jobs: ArrivingJob[] = Array.from({ length: 10_000 }, (_, i) => {
+      const s = pick(shapes);
+      return { id: `j${i}`, demand: { cpu: s.cpu, memoryMiB: s.memoryMiB, gpu: s.gpu }, constraints: s.constraints, arrivalSeconds: Math.round(random() * 86_400), durationSeconds: Math.round(60 * Math.exp(random() * 4)) };
+    });
+    const started = performance.now();
+    const bound = await clairvoyantLowerBound(jobs, catalog);
+    const ms = performance.now() - started;
+    const resourceTime = await resourceTimeLowerBound(jobs, catalog);
+    console.log(
+      `clairvoyant bound, 10k jobs, 40 shapes, ${catalog.length} types: ${bound.usd.toFixed(2)} USD (exact within [${bound.usd.toFixed(2)}, ${bound.upperUsd.toFixed(2)}]), ` +
+        `${bound.lpSolved} LPs for ${bound.segments} segments, ${ms.toFixed(0)} ms; resource-time bound ${resourceTime.lpCuts.toFixed(2)} USD`,
+    );
+    expect(bound.segments).toBeGreaterThan(10_000);
+    expect(bound.usd).toBeGreaterThanOrEqual(resourceTime.lpCuts * (1 - 1e-9));
+  }, 120_000);
+});
