@@ -57,6 +57,7 @@ export async function buildBackends(config: LoadmasterConfig, catalog: readonly 
     }
     cloud = new AwsCloud({
       ecs: clients.ecs,
+      startTaskEcs: clients.ecsStartTask,
       ec2: clients.ec2,
       ...(aws.eventsQueueUrl !== undefined && { sqs: clients.sqs, eventsQueueUrl: aws.eventsQueueUrl }),
       cluster: aws.cluster,

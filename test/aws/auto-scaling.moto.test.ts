@@ -10,11 +10,11 @@ import {
   DescribeAutoScalingGroupsCommand,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateCommand, DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCloud, type AwsCloudAutoScaling } from '../../src/adapters/aws/aws-cloud.ts';
-import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, resetMoto, startMoto, type Moto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-asg';
 const TYPE = 'm6i.xlarge';
@@ -22,50 +22,33 @@ const GROUP = `loadmaster-${CLUSTER}-${TYPE}`;
 const motoReady = motoAvailable();
 
 describe.skipIf(!motoReady)(motoReady ? 'AwsCloud with Auto Scaling groups on moto_server' : `AwsCloud with Auto Scaling groups: ${MOTO_SKIP_REASON}`, () => {
-  let moto: Moto;
-  let ecs: ECSClient;
-  let ec2: EC2Client;
-  let autoscaling: AutoScalingClient;
+  const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), autoscaling: new AutoScalingClient(config) }));
   let subnetId: string;
 
-  beforeAll(async () => {
-    moto = (await startMoto())!;
-    const config = motoClientConfig(moto);
-    ecs = new ECSClient(config);
-    ec2 = new EC2Client(config);
-    autoscaling = new AutoScalingClient(config);
-  });
-
-  afterAll(async () => {
-    for (const client of [ecs, ec2, autoscaling]) client?.destroy();
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await resetMoto(moto);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'lm-nodes', LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: TYPE } }));
-    subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
+    await moto.reset();
+    subnetId = await createClusterInDefaultVpc(moto, CLUSTER);
+    await moto.ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'lm-nodes', LaunchTemplateData: { ImageId: 'ami-12c6146b', InstanceType: TYPE } }));
   });
 
   function cloud(autoScaling: Partial<AwsCloudAutoScaling> = {}): AwsCloud {
     return new AwsCloud({
-      ecs,
-      ec2,
+      ecs: moto.ecs,
+      ec2: moto.ec2,
       cluster: CLUSTER,
       launch: { launchTemplate: { name: 'lm-nodes' }, subnetIds: [subnetId] },
       taskDefinitionOf: (algorithm) => algorithm,
       extraTags: { team: 'imaging' },
-      autoScaling: { client: autoscaling, groupName: 'loadmaster-{cluster}-{type}', createGroups: true, maxSize: 5, waitForInstancesMs: 2_000, pollIntervalMs: 100, ...autoScaling },
+      autoScaling: { client: moto.autoscaling, groupName: 'loadmaster-{cluster}-{type}', createGroups: true, maxSize: 5, waitForInstancesMs: 2_000, pollIntervalMs: 100, ...autoScaling },
     });
   }
 
   async function theGroup(name = GROUP): Promise<AutoScalingGroup | undefined> {
-    return (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
+    return (await moto.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups?.[0];
   }
 
   async function ec2State(instanceId: string): Promise<string | undefined> {
-    return (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
+    return (await moto.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0]?.State?.Name;
   }
 
   it('creates the group, raises it, finds its tagged instances, and takes exactly one out again', async () => {
@@ -103,7 +86,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud with Auto Scaling groups on mo
   });
 
   it('never scales a group of that name that is not tagged as loadmaster\'s', async () => {
-    await autoscaling.send(
+    await moto.autoscaling.send(
       new CreateAutoScalingGroupCommand({
         AutoScalingGroupName: GROUP,
         MinSize: 0,

@@ -23,6 +23,7 @@ import {
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.ts';
 import { AwsCloud, type AwsCloudOptions } from '../../src/adapters/aws/aws-cloud.ts';
 import type { TaskSpec } from '../../src/ports/cloud.ts';
 
@@ -250,6 +251,26 @@ describe('startTasks', () => {
       },
     });
     expect(inputs[1]!.overrides!.containerOverrides![0]!.resourceRequirements).toEqual([{ type: 'GPU', value: '1' }]);
+  });
+
+  it('sends StartTask through startTaskEcs, a client without automatic retries, and everything else through ecs', async () => {
+    registerContainerInstances(1);
+    const startClient = new ECSClient({ region: 'eu-west-1', maxAttempts: 1 });
+    const startMock = mockClient(startClient);
+    startMock.on(StartTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/a', lastStatus: 'PENDING', version: 1 }] });
+    ecsMock.on(StartTaskCommand).rejects(new Error('StartTask went through the retrying client'));
+    const result = await cloud({ startTaskEcs: startClient }).startTasks(instanceId(1), [spec('a')]);
+    expect(result.started.map((t) => t.jobId)).toEqual(['a']);
+    expect(startMock.commandCalls(StartTaskCommand)).toHaveLength(1);
+    expect(ecsMock.commandCalls(StartTaskCommand)).toHaveLength(0);
+    expect(ecsMock.commandCalls(ListContainerInstancesCommand).length).toBeGreaterThan(0);
+    startMock.restore();
+  });
+
+  it('the daemon\'s clients: StartTask gets one try per call, the others the SDK\'s adaptive retries', async () => {
+    const clients = createAwsClients({ region: 'eu-west-1' });
+    expect(await clients.ecsStartTask.config.maxAttempts()).toBe(1);
+    expect(await clients.ecs.config.maxAttempts()).toBe(3);
   });
 
   it('returns ECS failures per job and starts the rest', async () => {

@@ -9,14 +9,14 @@
 //   ignores `filter` and pages; DescribeTasks ignores the cluster.
 // - No events: nothing puts ECS events on the queue, so the test sends one itself.
 // - Tasks carry no `version`: the adapter orders a task's readings by the ECS lifecycle instead.
-import { CreateClusterCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, RunInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ECSClient, ListContainerInstancesCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeInstancesCommand, EC2Client, RunInstancesCommand, type Instance } from '@aws-sdk/client-ec2';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCloud, type AwsCloudOptions } from '../../src/adapters/aws/aws-cloud.ts';
 import { createAwsClients, resolveEcsAmi } from '../../src/adapters/aws/aws-clients.ts';
 import { CloudError, type TaskSpec } from '../../src/ports/cloud.ts';
-import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, resetMoto, startMoto, type Moto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-test';
 const TASK_FAMILY = 'segment';
@@ -24,42 +24,25 @@ const TASK_FAMILY = 'segment';
 const motoReady = motoAvailable();
 
 describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on moto_server: ${MOTO_SKIP_REASON}`, () => {
-  let moto: Moto;
-  let ecs: ECSClient;
-  let ec2: EC2Client;
-  let sqs: SQSClient;
+  const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config) }));
   let subnetId: string;
 
-  beforeAll(async () => {
-    moto = (await startMoto())!;
-    const config = motoClientConfig(moto);
-    ecs = new ECSClient(config);
-    ec2 = new EC2Client(config);
-    sqs = new SQSClient(config);
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await resetMoto(moto);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await ecs.send(
+    await moto.reset();
+    subnetId = await createClusterInDefaultVpc(moto, CLUSTER);
+    await moto.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: TASK_FAMILY,
         containerDefinitions: [{ name: 'main', image: 'example/segment:1', cpu: 256, memoryReservation: 512 }],
       }),
     );
-    // moto's default VPC has a subnet per zone.
-    subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
   });
 
   function cloud(extra: Partial<AwsCloudOptions> = {}): AwsCloud {
     return new AwsCloud({
-      ecs,
-      ec2,
-      sqs,
+      ecs: moto.ecs,
+      ec2: moto.ec2,
+      sqs: moto.sqs,
       cluster: CLUSTER,
       launch: { imageId: 'ami-12c6146b', subnetIds: [subnetId] },
       taskDefinitionOf: (algorithm) => algorithm,
@@ -70,7 +53,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
 
   /** What the ECS agent does on boot, which moto cannot: register the instance with the cluster. */
   async function registerAsAgent(instanceId: string): Promise<string> {
-    const response = await ecs.send(
+    const response = await moto.ecs.send(
       new RegisterContainerInstanceCommand({
         cluster: CLUSTER,
         instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: 'm6i.xlarge' }),
@@ -84,7 +67,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
   }
 
   async function ec2Instance(instanceId: string): Promise<Instance> {
-    const response = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const response = await moto.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return response.Reservations![0]!.Instances![0]!;
   }
 
@@ -113,7 +96,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     // The same token again: the same instances, no new ones (in AWS, EC2 itself also guarantees it).
     const again = await aws.launch('m6i.xlarge', 2, 'lm-1-1');
     expect(again.map((i) => i.instanceId)).toEqual(launched.map((i) => i.instanceId));
-    const all = await ec2.send(new DescribeInstancesCommand({}));
+    const all = await moto.ec2.send(new DescribeInstancesCommand({}));
     expect(all.Reservations!.flatMap((r) => r.Instances!)).toHaveLength(2);
   });
 
@@ -136,7 +119,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({ jobId: 'job-42', attempt: 2, instanceId: first!.instanceId, demand: spec.demand });
 
-    const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [started[0]!.taskArn], include: ['TAGS'] }));
+    const described = await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [started[0]!.taskArn], include: ['TAGS'] }));
     const task = described.tasks![0]!;
     expect(task.containerInstanceArn).toBe(containerInstanceArn);
     expect(task.startedBy).toBe('loadmaster');
@@ -167,8 +150,8 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
 
     await aws.terminate([second!.instanceId]);
     expect((await ec2Instance(second!.instanceId)).State!.Name).toMatch(/shutting-down|terminated/);
-    const remaining = await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }));
-    const remainingIds = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: remaining.containerInstanceArns! }))).containerInstances!.map((c) => c.ec2InstanceId);
+    const remaining = await moto.ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }));
+    const remainingIds = (await moto.ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: remaining.containerInstanceArns! }))).containerInstances!.map((c) => c.ec2InstanceId);
     expect(remainingIds).toEqual([first!.instanceId]);
     expect((await aws.describe()).instances.map((i) => i.instanceId)).toEqual([first!.instanceId]);
   });
@@ -191,7 +174,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     for (let i = 1; i < readings.length; i++) expect(readings[i]!.version, JSON.stringify(readings)).toBeGreaterThanOrEqual(readings[i - 1]!.version);
     expect(readings.at(-1)!.version).toBeGreaterThan(readings[0]!.version);
 
-    const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }));
+    const described = await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }));
     expect(described.tasks![0]!.overrides!.containerOverrides![0]!.command).toEqual(['segment', 's3://in/a.tif', '--out', 's3://out/run-1/', '--try', '2']);
   });
 
@@ -205,7 +188,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
   it('refuses to terminate an instance without loadmaster tags, and touches nothing of the call', async () => {
     const aws = cloud();
     const [ours] = await aws.launch('m6i.xlarge', 1, 'lm-4-1');
-    const foreign = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+    const foreign = (await moto.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
     const refused = aws.terminate([ours!.instanceId, foreign]);
     await expect(refused).rejects.toBeInstanceOf(CloudError);
     await expect(refused).rejects.toMatchObject({ code: 'other', message: expect.stringContaining(foreign) });
@@ -216,7 +199,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
   });
 
   it('turns queued ECS events into cloud events and deletes the messages', async () => {
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'lm-events' }))).QueueUrl!;
+    const queueUrl = (await moto.sqs.send(new CreateQueueCommand({ QueueName: 'lm-events' }))).QueueUrl!;
     const aws = cloud({ eventsQueueUrl: queueUrl });
     const [instance] = await aws.launch('m6i.xlarge', 1, 'lm-5-1');
     const containerInstanceArn = await registerAsAgent(instance!.instanceId);
@@ -239,7 +222,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
       },
     };
     const foreign = { ...stopped, detail: { ...stopped.detail, taskArn: `${taskArn}-other`, startedBy: 'ecs-svc/123' } };
-    for (const body of [stopped, foreign, 'not json']) await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) }));
+    for (const body of [stopped, foreign, 'not json']) await moto.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) }));
 
     const events = await aws.pollEvents();
     expect(events).toEqual([
@@ -248,7 +231,7 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
         task: { taskArn, jobId: 'job-42', attempt: 2, instanceId: instance!.instanceId, state: 'STOPPED', demand: spec.demand, exitCode: 0, stopReason: 'Essential container in task exited', version: 5 },
       },
     ]);
-    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const attributes = await moto.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attributes.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
   });
 

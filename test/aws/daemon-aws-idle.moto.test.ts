@@ -7,9 +7,8 @@
 // lifecycle, so the daemon's periodic resync sees the task STOPPED (moto's containers exit
 // with 0) and finishes the job without any event on the events queue.
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateClusterCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -22,12 +21,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/clock/real-clock.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, startMoto, type Moto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-daemon-idle';
 const motoReady = motoAvailable();
@@ -46,47 +45,19 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 }
 
 describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws retires an idle node (moto_server)' : `the daemon on AWS, idle shutdown: ${MOTO_SKIP_REASON}`, () => {
-  let moto: Moto;
-  let savedEnv: NodeJS.ProcessEnv;
-  let ecs: ECSClient;
-  let ec2: EC2Client;
-  let sqs: SQSClient;
-  let cw: CloudWatchClient;
-
-  beforeAll(async () => {
-    moto = (await startMoto())!;
-    // Tasks run until the test stops them, not one state further per DescribeTasks.
-    const transition = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-      method: 'POST',
-      body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
-    });
-    expect(transition.status).toBe(201);
-    savedEnv = { ...process.env };
-    const otherThanAws = Object.entries(savedEnv).filter(([name]) => !name.startsWith('AWS_'));
-    process.env = { ...Object.fromEntries(otherThanAws), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-    const config = motoClientConfig(moto);
-    ecs = new ECSClient(config);
-    ec2 = new EC2Client(config);
-    sqs = new SQSClient(config);
-    cw = new CloudWatchClient(config);
-  });
-
-  afterAll(async () => {
-    process.env = savedEnv;
-    for (const client of [ecs, ec2, sqs, cw]) client?.destroy();
-    await moto?.stop();
-  });
+  // Tasks run until the test stops them; the daemon's own clients find moto through the environment.
+  const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), cw: new CloudWatchClient(config) }), { tasksRunUntilStopped: true, awsEnvironment: true });
 
   /** The ECS agent's part: register every launched instance with the cluster. */
   function runAgent(signal: AbortSignal): Promise<void> {
     const registered = new Set<string>();
     return (async () => {
       while (!signal.aborted) {
-        const described = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
+        const described = await moto.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
         for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
           const instanceId = instance.InstanceId!;
           if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
-          await ecs.send(
+          await moto.ecs.send(
             new RegisterContainerInstanceCommand({
               cluster: CLUSTER,
               instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
@@ -104,36 +75,35 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws retires an idl
   }
 
   async function runningTasks(): Promise<Task[]> {
-    const arns = (await ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    const arns = (await moto.ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus: 'RUNNING' }))).taskArns ?? [];
     if (arns.length === 0) return [];
-    return (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns, include: ['TAGS'] }))).tasks ?? [];
+    return (await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: arns, include: ['TAGS'] }))).tasks ?? [];
   }
 
   /** The container instances ECS has for an EC2 instance, with their status (ACTIVE, DRAINING, ...). */
   async function containerInstanceStatuses(instanceId: string): Promise<string[]> {
-    const arns = (await ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns ?? [];
+    const arns = (await moto.ecs.send(new ListContainerInstancesCommand({ cluster: CLUSTER }))).containerInstanceArns ?? [];
     if (arns.length === 0) return [];
-    const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: arns }));
+    const described = await moto.ecs.send(new DescribeContainerInstancesCommand({ cluster: CLUSTER, containerInstances: arns }));
     return (described.containerInstances ?? []).filter((c) => c.ec2InstanceId === instanceId).map((c) => c.status ?? '');
   }
 
   async function ec2State(instanceId: string): Promise<string | undefined> {
-    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const described = await moto.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     return described.Reservations?.[0]?.Instances?.[0]?.State?.Name;
   }
 
   async function idleAlarmNames(): Promise<string[]> {
-    return ((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'loadmaster-idle-' }))).MetricAlarms ?? []).map((a) => a.AlarmName!).sort();
+    return ((await moto.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'loadmaster-idle-' }))).MetricAlarms ?? []).map((a) => a.AlarmName!).sort();
   }
 
   it('drains and terminates a node left idle after its job stopped, and deletes its idle alarm', async () => {
-    const createQueue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
+    const createQueue = async (name: string) => (await moto.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
     const jobsUrl = await createQueue('lm-idle-jobs');
     const deadUrl = await createQueue('lm-idle-dead');
     const eventsUrl = await createQueue('lm-idle-events');
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'loadmaster-segment', containerDefinitions: [{ name: 'main', image: 'example/segment:1', cpu: 256, memoryReservation: 512 }] }));
-    const subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
+    const subnetId = await createClusterInDefaultVpc(moto, CLUSTER);
+    await moto.ecs.send(new RegisterTaskDefinitionCommand({ family: 'loadmaster-segment', containerDefinitions: [{ name: 'main', image: 'example/segment:1', cpu: 256, memoryReservation: 512 }] }));
 
     // idleSeconds 1, and an alarm window (1 × 60 s) longer than that, as the config requires.
     const config = parseConfig(
@@ -175,7 +145,7 @@ server: { port: 0 }
       const running = daemon;
       running.controller.start();
       const job: JobMessage = { version: 1, jobId: 'seg-1', algorithm: 'segment', inputs: ['s3://images/seg-1.tif'], outputPrefix: 's3://results/seg-1/', env: {}, priority: 0, attempt: 1 };
-      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job) }));
+      await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job) }));
 
       // The job runs as a task on the one launched instance, which has its idle alarm.
       const task = await waitFor('the job running as an ECS task', async () => (await runningTasks())[0], recentLog);
@@ -185,8 +155,8 @@ server: { port: 0 }
       expect(await containerInstanceStatuses(instanceId)).toEqual(['ACTIVE']);
 
       // The job ends: stopped in ECS. No event tells the daemon; its resync reads the stop.
-      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!, reason: 'Essential container in task exited' }));
-      const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task.taskArn!] }))).tasks![0]!;
+      await moto.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn!, reason: 'Essential container in task exited' }));
+      const stopped = (await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task.taskArn!] }))).tasks![0]!;
       expect(stopped.lastStatus).toBe('STOPPED');
       await waitFor('the job finished', () => (decisions('finished').some((line) => line.includes('seg-1')) ? true : undefined), recentLog);
 

@@ -2,19 +2,19 @@
 // user writes it, the SDK clients finding moto through AWS_ENDPOINT_URL, the real
 // controller in real time. What moto lacks (see aws-cloud.moto.test.ts) the test plays:
 // an "agent" registers each launched instance with the cluster; tasks run until the end.
-import { CreateClusterCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
-import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ECS_AMI_PARAMETERS } from '../../src/adapters/aws/aws-clients.ts';
 import { REASON_ATTRIBUTE } from '../../src/adapters/sqs/sqs-job-source.ts';
 import { realClock } from '../../src/clock/real-clock.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, startMoto, type Moto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-daemon';
 const motoReady = motoAvailable();
@@ -37,51 +37,21 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 }
 
 describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs (moto_server)' : `the daemon on AWS: ${MOTO_SKIP_REASON}`, () => {
-  let moto: Moto;
-  let savedEnv: NodeJS.ProcessEnv;
-  let ecs: ECSClient;
-  let ec2: EC2Client;
-  let sqs: SQSClient;
-  let ssm: SSMClient;
-
-  beforeAll(async () => {
-    moto = (await startMoto())!;
-    // By default moto moves a task one state towards STOPPED per DescribeTasks, so after a
-    // few of the daemon's resyncs the restarted daemon would find nothing running. Here
-    // tasks run until stopped, as batch jobs do.
-    const transition = await fetch(`${moto.endpoint}/moto-api/state-manager/set-transition`, {
-      method: 'POST',
-      body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
-    });
-    expect(transition.status).toBe(201);
-    // The daemon's own clients find moto the way a user points them at an emulator.
-    savedEnv = { ...process.env };
-    // No other AWS_* setting (a profile, a service endpoint) may lead them elsewhere.
-    const otherThanAws = Object.entries(savedEnv).filter(([name]) => !name.startsWith('AWS_'));
-    process.env = { ...Object.fromEntries(otherThanAws), AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-    const config = motoClientConfig(moto);
-    ecs = new ECSClient(config);
-    ec2 = new EC2Client(config);
-    sqs = new SQSClient(config);
-    ssm = new SSMClient(config);
-  });
-
-  afterAll(async () => {
-    process.env = savedEnv;
-    for (const client of [ecs, ec2, sqs, ssm]) client?.destroy();
-    await moto?.stop();
-  });
+  // Tasks run until stopped, as batch jobs do (else after a few of the daemon's resyncs the
+  // restarted daemon would find nothing running); the daemon's own clients find moto through
+  // the environment, the way a user points them at an emulator.
+  const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), ssm: new SSMClient(config) }), { tasksRunUntilStopped: true, awsEnvironment: true });
 
   /** The ECS agent's part, which moto cannot play: register every launched instance with the cluster. */
   function runAgent(signal: AbortSignal): Promise<void> {
     const registered = new Set<string>();
     return (async () => {
       while (!signal.aborted) {
-        const described = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
+        const described = await moto.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
         for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
           const instanceId = instance.InstanceId!;
           if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
-          await ecs.send(
+          await moto.ecs.send(
             new RegisterContainerInstanceCommand({
               cluster: CLUSTER,
               instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
@@ -101,10 +71,10 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs
   async function loadmasterTasks(): Promise<Task[]> {
     const arns: string[] = [];
     for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-      arns.push(...((await ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus }))).taskArns ?? []));
+      arns.push(...((await moto.ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus }))).taskArns ?? []));
     }
     if (arns.length === 0) return [];
-    return (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [...new Set(arns)], include: ['TAGS'] }))).tasks ?? [];
+    return (await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [...new Set(arns)], include: ['TAGS'] }))).tasks ?? [];
   }
 
   const tagsOf = (task: Task): Record<string, string | undefined> => Object.fromEntries((task.tags ?? []).map((t) => [t.key, t.value]));
@@ -119,7 +89,7 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs
   }
 
   async function queueCounts(url: string): Promise<{ visible: number; inFlight: number }> {
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const { Attributes } = await moto.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     return { visible: Number(Attributes!.ApproximateNumberOfMessages), inFlight: Number(Attributes!.ApproximateNumberOfMessagesNotVisible) };
   }
 
@@ -128,20 +98,19 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs
   }
 
   async function ourInstances(): Promise<Instance[]> {
-    const described = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:managed-by', Values: ['loadmaster'] }] }));
+    const described = await moto.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:managed-by', Values: ['loadmaster'] }] }));
     return described.Reservations!.flatMap((r) => r.Instances ?? []);
   }
 
   it('takes jobs from SQS to tagged ECS tasks, dead-letters invalid ones, starts nothing twice, and adopts everything after a restart', async () => {
-    const createQueue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
+    const createQueue = async (name: string) => (await moto.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: '30' } }))).QueueUrl!;
     const jobsUrl = await createQueue('lm-jobs');
     const deadUrl = await createQueue('lm-dead');
     const eventsUrl = await createQueue('lm-events');
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    const subnetId = await createClusterInDefaultVpc(moto, CLUSTER);
     for (const family of ['loadmaster-segment', 'infer-td']) {
-      await ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'main', image: `example/${family}:1`, cpu: 256, memoryReservation: 512 }] }));
+      await moto.ecs.send(new RegisterTaskDefinitionCommand({ family, containerDefinitions: [{ name: 'main', image: `example/${family}:1`, cpu: 256, memoryReservation: 512 }] }));
     }
-    const subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
 
     // One x86_64 type and no imageId: the daemon reads the ECS-optimized AMI from (moto's) SSM.
     const config = parseConfig(
@@ -186,8 +155,8 @@ server: { port: 0 }
       expect(daemon.sim).toBeUndefined();
       daemon.controller.start();
 
-      for (const message of [job('seg-1'), job('seg-2'), job('inf-1', 'infer')]) await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(message) }));
-      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify({ ...job('bad-1'), colour: 'red' }) }));
+      for (const message of [job('seg-1'), job('seg-2'), job('inf-1', 'infer')]) await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(message) }));
+      await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify({ ...job('bad-1'), colour: 'red' }) }));
 
       // queue → held → StartTask → message deleted.
       const started = await waitFor('three tagged tasks and an empty jobs queue', async () => {
@@ -203,19 +172,19 @@ server: { port: 0 }
       expect(tagsOf(segment)).toEqual({ 'loadmaster:managed-by': 'loadmaster', 'loadmaster:cluster': CLUSTER, 'loadmaster:job-id': 'seg-1', 'loadmaster:attempt': '1', team: 'imaging' });
       const instances = await ourInstanceIds();
       expect(instances.length).toBeGreaterThan(0);
-      const ecsAmi = (await ssm.send(new GetParameterCommand({ Name: ECS_AMI_PARAMETERS.x86_64 }))).Parameter!.Value!;
+      const ecsAmi = (await moto.ssm.send(new GetParameterCommand({ Name: ECS_AMI_PARAMETERS.x86_64 }))).Parameter!.Value!;
       expect((await ourInstances()).map((i) => i.ImageId)).toEqual(instances.map(() => ecsAmi));
 
       // The invalid message is in the dead-letter queue with the reason.
       const dead = await waitFor('the dead letter', async () => {
-        const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+        const received = await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: deadUrl, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
         return received.Messages?.[0];
       }, recentLog);
       expect(JSON.parse(dead.Body!)).toMatchObject({ jobId: 'bad-1', colour: 'red' });
       expect(dead.MessageAttributes?.[REASON_ATTRIBUTE]?.StringValue).toMatch(/colour/);
 
       // A second copy of a running job's message: deleted, nothing started again.
-      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-1')) }));
+      await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-1')) }));
       await waitFor('the duplicate deleted', async () => {
         const counts = await queueCounts(jobsUrl);
         return decisions('duplicate').length > 0 && counts.visible + counts.inFlight === 0 ? true : undefined;
@@ -239,8 +208,8 @@ server: { port: 0 }
       expect(decisions('adopt').length).toBe(instances.length);
 
       // After the restart: a duplicate is still not started twice, and a new job runs on the adopted fleet.
-      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-2')) }));
-      await sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-3')) }));
+      await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-2')) }));
+      await moto.sqs.send(new SendMessageCommand({ QueueUrl: jobsUrl, MessageBody: JSON.stringify(job('seg-3')) }));
       const after = await waitFor('seg-3 started and the jobs queue empty', async () => {
         const byJob = await tasksPerJob();
         const counts = await queueCounts(jobsUrl);

@@ -1,47 +1,31 @@
 // Idle alarms on moto_server: the real CloudWatch wire protocol. moto stores alarms but
 // never evaluates them against EC2 metrics, so the terminate action itself is not tested.
 import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeSubnetsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AwsCloud } from '../../src/adapters/aws/aws-cloud.ts';
 import { putIdleAlarms } from '../../src/adapters/aws/idle-alarms.ts';
-import { MOTO_SKIP_REASON, motoAvailable, motoClientConfig, resetMoto, startMoto, type Moto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-test';
 
 const motoReady = motoAvailable();
 
 describe.skipIf(!motoReady)(motoReady ? 'idle alarms on moto_server' : `idle alarms on moto_server: ${MOTO_SKIP_REASON}`, () => {
-  let moto: Moto;
-  let ecs: ECSClient;
-  let ec2: EC2Client;
-  let cw: CloudWatchClient;
+  const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), cw: new CloudWatchClient(config) }));
   let subnetId: string;
 
-  beforeAll(async () => {
-    moto = (await startMoto())!;
-    const config = motoClientConfig(moto);
-    ecs = new ECSClient(config);
-    ec2 = new EC2Client(config);
-    cw = new CloudWatchClient(config);
-  });
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
   beforeEach(async () => {
-    await resetMoto(moto);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    subnetId = (await ec2.send(new DescribeSubnetsCommand({}))).Subnets![0]!.SubnetId!;
+    await moto.reset();
+    subnetId = await createClusterInDefaultVpc(moto, CLUSTER);
   });
 
   function cloud(): AwsCloud {
     return new AwsCloud({
-      ecs,
-      ec2,
-      cloudwatch: cw,
+      ecs: moto.ecs,
+      ec2: moto.ec2,
+      cloudwatch: moto.cw,
       cluster: CLUSTER,
       launch: { imageId: 'ami-12c6146b', subnetIds: [subnetId] },
       taskDefinitionOf: (algorithm) => algorithm,
@@ -51,7 +35,7 @@ describe.skipIf(!motoReady)(motoReady ? 'idle alarms on moto_server' : `idle ala
   }
 
   async function alarms(): Promise<MetricAlarm[]> {
-    return (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'loadmaster-idle-' }))).MetricAlarms ?? [];
+    return (await moto.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'loadmaster-idle-' }))).MetricAlarms ?? [];
   }
 
   it('creates an alarm with each launched instance and deletes it with the instance', async () => {
@@ -72,7 +56,7 @@ describe.skipIf(!motoReady)(motoReady ? 'idle alarms on moto_server' : `idle ala
       TreatMissingData: 'notBreaching',
       AlarmActions: ['arn:aws:automate:us-east-1:ec2:terminate'],
     });
-    const tags = (await cw.send(new ListTagsForResourceCommand({ ResourceARN: alarm.AlarmArn }))).Tags!;
+    const tags = (await moto.cw.send(new ListTagsForResourceCommand({ ResourceARN: alarm.AlarmArn }))).Tags!;
     expect(Object.fromEntries(tags.map((t) => [t.Key, t.Value]))).toEqual({ 'loadmaster:managed-by': 'loadmaster', 'loadmaster:cluster': CLUSTER, team: 'imaging' });
 
     await aws.terminate([first!.instanceId]);
@@ -81,11 +65,11 @@ describe.skipIf(!motoReady)(motoReady ? 'idle alarms on moto_server' : `idle ala
 
   it('describe() deletes alarms of instances that are gone, keeps those of other live instances, and adds missing ones', async () => {
     const aws = cloud();
-    const ours = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, SubnetId: subnetId, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'loadmaster:managed-by', Value: 'loadmaster' }, { Key: 'loadmaster:cluster', Value: CLUSTER }] }] }))).Instances![0]!.InstanceId!;
+    const ours = (await moto.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1, SubnetId: subnetId, TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'loadmaster:managed-by', Value: 'loadmaster' }, { Key: 'loadmaster:cluster', Value: CLUSTER }] }] }))).Instances![0]!.InstanceId!;
     // Another cluster's instance (or anyone's) that still runs, and one that no longer exists.
-    const other = (await ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
+    const other = (await moto.ec2.send(new RunInstancesCommand({ ImageId: 'ami-12c6146b', InstanceType: 'm6i.large', MinCount: 1, MaxCount: 1 }))).Instances![0]!.InstanceId!;
     const gone = 'i-0123456789abcdef0';
-    await putIdleAlarms(cw, 'us-east-1', [other, gone], { cpuBelowPercent: 1, periods: 3, periodSeconds: 300 });
+    await putIdleAlarms(moto.cw, 'us-east-1', [other, gone], { cpuBelowPercent: 1, periods: 3, periodSeconds: 300 });
 
     const observed = await aws.describe();
     expect(observed.instances.map((i) => i.instanceId)).toEqual([ours]);

@@ -2,15 +2,10 @@
 // a registered node whose running task (by its algorithm's run time, learnt from finished
 // tasks) frees room within that horizon, instead of getting a new instance. The real
 // controller, planner, sim and in-memory queue, in virtual time.
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
-import type { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
-import { VirtualClock } from '../../src/clock/virtual-clock.ts';
-import { parseConfig } from '../../src/config/load-config.ts';
 import type { Controller } from '../../src/controller/controller.ts';
-import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { buildSimWorld, stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
+import { stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
+import { buildHarness, job, type Harness } from '../daemon/sim-harness.ts';
 
 /** One instance type, and a job that takes all its cpu: one job per node. */
 const config = (reuseWithinSeconds: number): string => `
@@ -24,26 +19,13 @@ algorithms:
 
 const TASK_SECONDS = 100;
 
-interface Setup {
-  readonly clock: VirtualClock;
-  readonly cloud: SimCloud;
-  readonly queue: MemoryJobSource;
+interface Setup extends Harness {
   readonly controller: Controller;
 }
 
 function setUp(reuseWithinSeconds: number): Setup {
-  const clock = new VirtualClock();
-  const world = buildSimWorld({
-    config: parseConfig(config(reuseWithinSeconds), 'test.yaml'),
-    clock,
-    logger: pino({ level: 'silent' }),
-    sim: { taskBehaviour: () => ({ durationSeconds: TASK_SECONDS, exitCode: 0 }) },
-  });
-  return { clock, cloud: world.cloud, queue: world.queue, controller: world.newController() };
-}
-
-function job(jobId: string): JobMessage {
-  return { version: 1, jobId, algorithm: 'whole', inputs: [`s3://bucket/in/${jobId}.tif`], outputPrefix: `s3://bucket/out/${jobId}/`, env: {}, priority: 0, attempt: 1 };
+  const harness = buildHarness({ config: config(reuseWithinSeconds), taskSeconds: TASK_SECONDS });
+  return { ...harness, controller: harness.newController() };
 }
 
 const taskOf = (s: Setup, jobId: string) => s.cloud.tasks().find((t) => t.jobId === jobId);
@@ -55,16 +37,16 @@ const launches = (s: Setup): number => s.controller.view().recentDecisions.filte
  * Returns the node's id.
  */
 async function secondRunningWithThirdQueued(s: Setup): Promise<string> {
-  await s.queue.send([job('first')]);
+  await s.queue.send([job('first', 'whole')]);
   s.controller.start();
   expect(await s.clock.runUntil(() => s.controller.view().recentDecisions.some((d) => d.kind === 'finished' && d.jobId === 'first'), 3600_000)).toBe(true);
   const node = taskOf(s, 'first')!.instanceId;
 
-  await s.queue.send([job('second')]);
+  await s.queue.send([job('second', 'whole')]);
   expect(await s.clock.runUntil(() => taskOf(s, 'second') !== undefined, 60_000)).toBe(true);
   expect(taskOf(s, 'second')!.instanceId).toBe(node);
   await s.clock.runFor(TASK_SECONDS * 1000 - 30_000 - (s.clock.now() - taskOf(s, 'second')!.startedAt));
-  await s.queue.send([job('third')]);
+  await s.queue.send([job('third', 'whole')]);
   return node;
 }
 
@@ -108,13 +90,13 @@ describe('capacity soon (policy.reuseWithinSeconds)', () => {
 
   it('before any task of the algorithm has finished there is no run time to go by: a new instance is launched', async () => {
     const s = setUp(60);
-    await s.queue.send([job('first')]);
+    await s.queue.send([job('first', 'whole')]);
     s.controller.start();
     expect(await s.clock.runUntil(() => taskOf(s, 'first') !== undefined, 600_000)).toBe(true);
     // 'first' has about 30 s left, but the controller has never seen one finish.
     await s.clock.runFor(TASK_SECONDS * 1000 - 30_000);
     expect(taskOf(s, 'first')!.stoppedAt).toBeUndefined();
-    await s.queue.send([job('second')]);
+    await s.queue.send([job('second', 'whole')]);
 
     expect(await s.clock.runUntil(() => taskOf(s, 'second') !== undefined, 120_000)).toBe(true);
     expect(taskOf(s, 'second')!.instanceId).not.toBe(taskOf(s, 'first')!.instanceId);

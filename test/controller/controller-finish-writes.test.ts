@@ -2,18 +2,17 @@
 // letter. The queue may refuse that write; the write is then kept and tried again each
 // round until the queue takes it, so the job is never lost. The real controller, sim and
 // in-memory queue; only a thin JobSource wrapper that refuses some writes sits between.
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
-import { VirtualClock } from '../../src/clock/virtual-clock.ts';
+import type { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
+import type { VirtualClock } from '../../src/clock/virtual-clock.ts';
 import { policyFromConfig } from '../../src/config/config-to-core.ts';
-import { parseConfig } from '../../src/config/load-config.ts';
 import { Controller } from '../../src/controller/controller.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import type { HeldMessage, JobSource, RejectedMessage } from '../../src/ports/job-source.ts';
-import { buildSimWorld, stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
+import { stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
 import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
+import { buildHarness, job } from '../daemon/sim-harness.ts';
 
 const CONFIG = `
 catalog: { include: ["c7g.*", "m7g.*"] }
@@ -87,10 +86,6 @@ class RefusingQueue implements JobSource {
   }
 }
 
-function job(jobId: string, algorithm: string): JobMessage {
-  return { version: 1, jobId, algorithm, inputs: [`s3://bucket/in/${jobId}.tif`], outputPrefix: `s3://bucket/out/${jobId}/`, env: {}, priority: 0, attempt: 1 };
-}
-
 interface Setup {
   readonly clock: VirtualClock;
   readonly cloud: SimCloud;
@@ -103,21 +98,11 @@ interface Setup {
 
 /** A controller on the sim whose queue is the refusing wrapper; `exitCode` says how each attempt exits (60 s runs). */
 function setUp(exitCode: (jobId: string, attempt: number) => number): Setup {
-  const clock = new VirtualClock();
-  const config = parseConfig(CONFIG, 'test.yaml');
-  const logLines: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-  const world = buildSimWorld({
-    config,
-    clock,
-    logger,
-    settings: { reconcileSeconds: RECONCILE_MS / 1000 },
-    sim: { taskBehaviour: (spec) => ({ durationSeconds: 60, exitCode: exitCode(spec.jobId, spec.attempt) }) },
-  });
-  const queue = new RefusingQueue(world.queue, clock);
+  const { clock, cloud, queue: memory, config, logger, logLines, world } = buildHarness({ config: CONFIG, settings: { reconcileSeconds: RECONCILE_MS / 1000 }, taskSeconds: 60, exitCode });
+  const queue = new RefusingQueue(memory, clock);
   const controller = new Controller({
     clock,
-    cloud: world.cloud,
+    cloud,
     queue,
     catalog: world.catalog,
     policy: policyFromConfig(config),
@@ -126,7 +111,7 @@ function setUp(exitCode: (jobId: string, attempt: number) => number): Setup {
     logger,
     metrics: createMetrics(),
   });
-  return { clock, cloud: world.cloud, memory: world.queue, queue, controller, logLines };
+  return { clock, cloud, memory, queue, controller, logLines };
 }
 
 const attemptsOf = (cloud: SimCloud, jobId: string): [number, number | undefined][] =>
@@ -227,4 +212,24 @@ describe('controller finish writes when the queue refuses them', () => {
     expect(s.memory.depth()).toBe(0);
     await stopOnVirtualClock(s.clock, s.controller);
   });
+
+  it('stopping with a retry the queue still refuses: one last try, then the whole message logged as an error so nothing is lost unseen', async () => {
+    const s = setUp((jobId, attempt) => (jobId === 'flaky' && attempt === 1 ? 1 : 0));
+    await s.memory.send([job('flaky', 'segment')]);
+    s.queue.refuseSends = 1_000;
+    s.controller.start();
+    const failed = await s.clock.runUntil(() => s.queue.sends.length > 0, 3600_000);
+    expect(failed).toBe(true);
+    const triesBeforeStop = s.queue.sends.length;
+
+    await stopOnVirtualClock(s.clock, s.controller);
+
+    // One more try at stop, refused too; then an error line carrying the body to re-send.
+    expect(s.queue.sends.length).toBe(triesBeforeStop + 1);
+    const errors = s.logLines.map((line) => JSON.parse(line) as { level: number; msg: string; body?: string; jobId?: string }).filter((e) => e.level >= 50);
+    const unwritten = errors.find((e) => /stopping with the retry of job flaky unwritten/.test(e.msg));
+    expect(unwritten?.jobId).toBe('flaky');
+    expect(JSON.parse(unwritten!.body!)).toMatchObject({ jobId: 'flaky', attempt: 2 });
+  });
 });
+

@@ -1,6 +1,7 @@
 // A whole daemon on the simulated cloud and the in-memory queue, in virtual time: the
 // real controller, planner, sim and queue, nothing mocked.
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { LoadmasterConfig } from '../../src/config/config-schema.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
 import type { SimCloudOptions } from '../../src/adapters/sim/sim-options.ts';
@@ -9,7 +10,7 @@ import { VirtualClock } from '../../src/clock/virtual-clock.ts';
 import type { Controller } from '../../src/controller/controller.ts';
 import type { ControllerSettings } from '../../src/controller/controller-settings.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { buildSimWorld, stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
+import { buildSimWorld, stopOnVirtualClock, type SimWorld } from '../../src/simulation/sim-world.ts';
 
 export const TEST_CONFIG = `
 catalog:
@@ -39,25 +40,42 @@ export interface Harness {
   readonly queue: MemoryJobSource;
   readonly newController: () => Controller;
   readonly logLines: string[];
+  /** The parsed config, the logger writing `logLines` and the world: for a test that builds its own controller. */
+  readonly config: LoadmasterConfig;
+  readonly logger: Logger;
+  readonly world: SimWorld;
 }
 
-export function buildHarness(options: { settings?: Partial<ControllerSettings>; sim?: Partial<SimCloudOptions>; exitCode?: (jobId: string, attempt: number) => number } = {}): Harness {
+export interface HarnessOptions {
+  /** The YAML config (default TEST_CONFIG). */
+  readonly config?: string;
+  readonly settings?: Partial<ControllerSettings>;
+  readonly sim?: Partial<SimCloudOptions>;
+  /** How long every task runs (default: by its algorithm, DURATIONS, else 60 s). */
+  readonly taskSeconds?: number;
+  /** How each attempt exits (default 0). */
+  readonly exitCode?: (jobId: string, attempt: number) => number;
+}
+
+export function buildHarness(options: HarnessOptions = {}): Harness {
   const clock = new VirtualClock();
   const logLines: string[] = [];
+  const config = parseConfig(options.config ?? TEST_CONFIG, 'test.yaml');
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const world = buildSimWorld({
-    config: parseConfig(TEST_CONFIG, 'test.yaml'),
+    config,
     clock,
-    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
+    logger,
     // The config's own defaults (controller section absent), with the test's overrides.
     ...(options.settings ? { settings: options.settings } : {}),
     sim: {
       bootSeconds: 40,
       bootJitterSeconds: 10,
-      taskBehaviour: (spec) => ({ durationSeconds: DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
+      taskBehaviour: (spec) => ({ durationSeconds: options.taskSeconds ?? DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
       ...options.sim,
     },
   });
-  return { clock, cloud: world.cloud, queue: world.queue, newController: () => world.newController(), logLines };
+  return { clock, cloud: world.cloud, queue: world.queue, newController: () => world.newController(), logLines, config, logger, world };
 }
 
 /** Stops a controller while driving the virtual clock (its in-flight calls need time to pass). */

@@ -1,6 +1,7 @@
 // A small config and trace shared by the tests of runSimulation with a policy, of
 // comparePolicies and of `loadmaster simulate`: a few CPU jobs and a GPU job, with
-// recorded run times and one first attempt that fails and is worth a retry.
+// recorded run times and one first attempt that fails and is worth a retry. The tests of
+// runSimulation itself use the same config (`simConfig`) and job messages (`message`).
 import { catalogFromConfig } from '../../src/config/config-to-core.ts';
 import type { LoadmasterConfig } from '../../src/config/config-schema.ts';
 import { chooseFixedTypes } from '../../src/core/policies/fixed-types.ts';
@@ -9,23 +10,32 @@ import { jobRulesFromConfig } from '../../src/daemon/job-rules.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import type { Trace, TraceJob } from '../../src/simulation/traces/trace.ts';
 
-export const POLICY_SIM_CONFIG = `
+/**
+ * The YAML config of the simulation tests: "segment" (CPU) and "infer" (GPU) jobs on c7g, m7g
+ * and g5 types, with fixed simulated run times and no failures; `segment` and `infer` each add
+ * a line to that algorithm.
+ */
+export function simConfig(extra: { readonly segment?: string; readonly infer?: string } = {}): string {
+  const more = (line: string | undefined) => (line === undefined ? '' : `\n    ${line}`);
+  return `
 catalog:
   include: ["c7g.*", "m7g.*", "g5.*"]
 policy: { maxInstances: 20, maxHourlyCost: 50 }
 algorithms:
   segment:
     image: seg:1
-    resources: { cpu: 1024, memoryMiB: 2048 }
-    retry: { attempts: 2 }
+    resources: { cpu: 1024, memoryMiB: 2048 }${more(extra.segment)}
   infer:
     image: infer:1
-    resources: { cpu: 2048, memoryMiB: 8192, gpu: 1 }
+    resources: { cpu: 2048, memoryMiB: 8192, gpu: 1 }${more(extra.infer)}
 cloud:
   sim:
     durationSeconds: { segment: 120, infer: 300 }
     failureRate: 0
 `;
+}
+
+export const POLICY_SIM_CONFIG = simConfig({ segment: 'retry: { attempts: 2 }' });
 
 export function message(jobId: string, algorithm: string, extra: Partial<JobMessage> = {}): JobMessage {
   return {

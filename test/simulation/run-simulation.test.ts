@@ -6,45 +6,22 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { DIMENSIONS } from '../../src/core/resources.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import { runSimulation, type Arrival } from '../../src/simulation/run-simulation.ts';
+import { message, simConfig } from './policy-sim-fixtures.ts';
 
-const CONFIG = `
-catalog:
-  include: ["c7g.*", "m7g.*", "g5.*"]
-policy: { maxInstances: 20, maxHourlyCost: 50 }
-algorithms:
-  segment:
-    image: seg:1
-    resources: { cpu: 1024, memoryMiB: 2048 }
-  infer:
-    image: infer:1
-    resources: { cpu: 2048, memoryMiB: 8192, gpu: 1 }
-    env: { required: ["MODEL"] }
-cloud:
-  sim:
-    durationSeconds: { segment: 120, infer: 300 }
-    failureRate: 0
-`;
+const CONFIG = simConfig({ infer: 'env: { required: ["MODEL"] }' });
 
 const config = parseConfig(CONFIG, 'test.yaml');
 
-function message(jobId: string, algorithm: string): JobMessage {
-  return {
-    version: 1,
-    jobId,
-    algorithm,
-    inputs: [`s3://bucket/in/${jobId}.tif`],
-    outputPrefix: `s3://bucket/out/${jobId}/`,
-    env: algorithm === 'infer' ? { MODEL: 'm1' } : {},
-    priority: 0,
-    attempt: 1,
-  };
+/** A job's message; infer jobs carry the MODEL their algorithm requires. */
+function job(jobId: string, algorithm: string): JobMessage {
+  return message(jobId, algorithm, algorithm === 'infer' ? { env: { MODEL: 'm1' } } : {});
 }
 
 /** Ten segment jobs and two infer jobs at once, then six more segment jobs ten minutes later. */
 const ARRIVALS: Arrival[] = [
-  ...Array.from({ length: 10 }, (_, i) => ({ at: 0, message: message(`seg-${i}`, 'segment') })),
-  ...Array.from({ length: 2 }, (_, i) => ({ at: 0, message: message(`inf-${i}`, 'infer') })),
-  ...Array.from({ length: 6 }, (_, i) => ({ at: 600 + i, message: message(`late-${i}`, 'segment') })),
+  ...Array.from({ length: 10 }, (_, i) => ({ at: 0, message: job(`seg-${i}`, 'segment') })),
+  ...Array.from({ length: 2 }, (_, i) => ({ at: 0, message: job(`inf-${i}`, 'infer') })),
+  ...Array.from({ length: 6 }, (_, i) => ({ at: 600 + i, message: job(`late-${i}`, 'segment') })),
 ];
 
 describe('runSimulation', () => {
@@ -108,8 +85,8 @@ describe('runSimulation', () => {
     const report = await runSimulation({
       config: failing,
       arrivals: [
-        { at: 0, message: message('seg-0', 'segment') },
-        { at: 0, message: message('nope', 'no-such-algorithm') },
+        { at: 0, message: job('seg-0', 'segment') },
+        { at: 0, message: job('nope', 'no-such-algorithm') },
       ],
     });
     expect(report.completed).toBe(true);
@@ -135,6 +112,6 @@ describe('runSimulation', () => {
 
   it('refuses arrivals with the same job id or a negative time', async () => {
     await expect(runSimulation({ config, arrivals: [ARRIVALS[0]!, ARRIVALS[0]!] })).rejects.toThrow(/arrives twice/);
-    await expect(runSimulation({ config, arrivals: [{ at: -1, message: message('x', 'segment') }] })).rejects.toThrow(/expected seconds >= 0/);
+    await expect(runSimulation({ config, arrivals: [{ at: -1, message: job('x', 'segment') }] })).rejects.toThrow(/expected seconds >= 0/);
   });
 });

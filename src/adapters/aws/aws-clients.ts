@@ -13,6 +13,11 @@ import { callAws } from './aws-errors.ts';
 
 export interface AwsClients {
   readonly ecs: ECSClient;
+  /**
+   * ECS without automatic retries, for StartTask: a retried StartTask whose first try ECS
+   * accepted would start the task twice, so the adapter looks for started tasks itself.
+   */
+  readonly ecsStartTask: ECSClient;
   readonly ec2: EC2Client;
   readonly sqs: SQSClient;
   readonly ssm: SSMClient;
@@ -37,6 +42,7 @@ export function createAwsClients(settings: AwsClientSettings = {}): AwsClients {
   };
   return {
     ecs: new ECSClient(config),
+    ecsStartTask: new ECSClient({ ...config, maxAttempts: 1 }),
     ec2: new EC2Client(config),
     sqs: new SQSClient(config),
     ssm: new SSMClient(config),

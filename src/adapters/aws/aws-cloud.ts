@@ -50,6 +50,12 @@ export type AwsCloudAutoScaling = AutoScalingSettings & {
 
 export interface AwsCloudOptions {
   readonly ecs: ECSClient;
+  /**
+   * The client StartTask goes through (default `ecs`). Give one without automatic retries
+   * (maxAttempts 1): the SDK retrying a StartTask that ECS had accepted starts the task
+   * twice, while a failure with an unknown outcome makes this adapter look for the task.
+   */
+  readonly startTaskEcs?: ECSClient;
   readonly ec2: EC2Client;
   /** With `eventsQueueUrl`: where ECS/EC2 events arrive (EventBridge → SQS). Without, pollEvents returns nothing and resync does the work. */
   readonly sqs?: SQSClient;
@@ -104,6 +110,7 @@ const AUTO_SCALING_POLL_MS = 1_000;
 
 export class AwsCloud implements Cloud {
   readonly #ecs: ECSClient;
+  readonly #startTaskEcs: ECSClient;
   readonly #ec2: EC2Client;
   readonly #sqs: SQSClient | undefined;
   readonly #cluster: string;
@@ -139,6 +146,7 @@ export class AwsCloud implements Cloud {
       throw new Error('AwsCloud: autoScaling.createGroups needs launch.launchTemplate and launch.subnetIds (groups launch from the template into the subnets)');
     }
     this.#ecs = options.ecs;
+    this.#startTaskEcs = options.startTaskEcs ?? options.ecs;
     this.#ec2 = options.ec2;
     this.#sqs = options.sqs;
     this.#cluster = options.cluster;
@@ -259,7 +267,7 @@ export class AwsCloud implements Cloud {
     const command = template === undefined ? undefined : expandCommand(template, spec);
     try {
       // One call per job, count 1: failures then name the job, and one refusal does not sink the rest.
-      const response = await this.#ecs.send(
+      const response = await this.#startTaskEcs.send(
         new StartTaskCommand({
           cluster: this.#cluster,
           taskDefinition: this.#taskDefinitionOf(spec.algorithm),
