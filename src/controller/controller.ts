@@ -4,7 +4,7 @@ import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { retireAt } from '../core/policies/fleet-policy.ts';
 import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
-import { expectedReleases, nextRunTimeEstimate } from '../core/planner/run-time-estimates.ts';
+import { expectedReleases, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../core/planner/run-time-estimates.ts';
 import { add, DIMENSIONS, subtract, ZERO, type Resources } from '../core/resources.ts';
 import type { JobMessage } from '../jobs/job-message.ts';
 import type { LoadmasterMetrics } from '../metrics/metrics.ts';
@@ -47,6 +47,8 @@ interface HeldJob {
   readonly demand: Resources;
   readonly constraints: JobConstraints;
   lastExtendedAt: number;
+  /** When it first waited for room running tasks were to free (capacity-soon). */
+  waitingForReleaseSince?: number;
   boundTo?: string;
   starting: boolean;
   reason?: PendingJobView['reason'];
@@ -548,6 +550,7 @@ export class Controller implements ControllerApi {
       priority: j.message.priority,
       enqueuedAt: j.sentAt / 1000,
       algorithm: j.message.algorithm,
+      mayWaitForRelease: j.waitingForReleaseSince === undefined || now - j.waitingForReleaseSince < (policy.reuseWithinSeconds ?? 0) * 1000,
     }));
     const planner = this.#deps.plan ?? planFleet;
     const consolidating = this.#consolidationCandidates();
@@ -580,7 +583,15 @@ export class Controller implements ControllerApi {
     }
     metrics.planDurationSeconds.observe((performance.now() - started) / 1000);
 
-    for (const { jobId, reason } of plan.waiting) this.#held.get(jobId)!.reason = reason;
+    for (const { jobId, reason } of plan.waiting) {
+      const held = this.#held.get(jobId)!;
+      held.reason = reason;
+      if (reason.code !== 'capacity-soon') continue;
+      held.waitingForReleaseSince ??= now;
+      // Its wait for released room runs out then: plan it again, with capacity of its own.
+      this.#wakeAt(held.waitingForReleaseSince + (policy.reuseWithinSeconds ?? 0) * 1000 + 1);
+    }
+    if (plan.waiting.some((w) => w.reason.code === 'capacity-soon')) this.#wakeForExpiringReleases(now);
     for (const { jobId, nodeId } of plan.bindings) this.#bind(this.#held.get(jobId)!, this.#nodes.get(nodeId)!);
 
     const byNode = new Map<string, HeldJob[]>();
@@ -842,11 +853,24 @@ export class Controller implements ControllerApi {
   #releases(node: FleetNode, now: number): Release[] {
     const horizon = this.#deps.policy.reuseWithinSeconds ?? 0;
     if (horizon <= 0 || node.state !== 'registered') return [];
-    const tasks = [...node.tasks].flatMap((id) => {
+    return expectedReleases(this.#runningTasks(node), now / 1000, horizon);
+  }
+
+  /** Jobs wait for room tasks should free: if a task runs late past the horizon, nothing else wakes the loop, so plan again then. */
+  #wakeForExpiringReleases(now: number): void {
+    const horizon = this.#deps.policy.reuseWithinSeconds ?? 0;
+    for (const node of this.#nodes.values()) {
+      if (node.state !== 'registered') continue;
+      const inSeconds = releasesRecheckIn(this.#runningTasks(node), now / 1000, horizon);
+      if (inSeconds !== undefined) this.#wakeAt(now + Math.ceil(inSeconds * 1000) + 1);
+    }
+  }
+
+  #runningTasks(node: FleetNode): RunningTask[] {
+    return [...node.tasks].flatMap((id) => {
       const running = this.#running.get(id);
       return running ? [{ startedAtSeconds: running.startedAt / 1000, demand: running.demand, estimateSeconds: this.#runTimes.get(running.message.algorithm) }] : [];
     });
-    return expectedReleases(tasks, now / 1000, horizon);
   }
 
   #allocated(node: FleetNode): Resources {

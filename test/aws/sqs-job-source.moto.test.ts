@@ -61,10 +61,17 @@ describe.skipIf(!MOTO_AVAILABLE)('SqsJobSource on moto_server', () => {
   }
 
   /** Receives until `expected` messages are held: a standard queue may hand out fewer than asked per call. */
+  /**
+   * Receives until `expected` distinct jobs are held. SQS delivers at least once, and moto's
+   * concurrent receives can hand one message to two pollers: like the controller, keep one
+   * copy per job, with the newest receipt.
+   */
   async function receiveAll(queue: SqsJobSource, expected: number): Promise<HeldMessage[]> {
-    const held: HeldMessage[] = [];
-    for (let round = 0; round < 10 && held.length < expected; round++) held.push(...(await queue.receive(expected - held.length)).held);
-    return held;
+    const held = new Map<string, HeldMessage>();
+    for (let round = 0; round < 10 && held.size < expected; round++) {
+      for (const message of (await queue.receive(expected - held.size)).held) held.set(message.message.jobId, message);
+    }
+    return [...held.values()];
   }
 
   it('carries a job through send, receive, extend and delete, leaving the queue empty', async () => {

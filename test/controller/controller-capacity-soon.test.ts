@@ -23,8 +23,8 @@ interface Setup extends Harness {
   readonly controller: Controller;
 }
 
-function setUp(reuseWithinSeconds: number): Setup {
-  const harness = buildHarness({ config: config(reuseWithinSeconds), taskSeconds: TASK_SECONDS });
+function setUp(reuseWithinSeconds: number, taskSeconds: number | ((jobId: string) => number) = TASK_SECONDS): Setup {
+  const harness = buildHarness({ config: config(reuseWithinSeconds), taskSeconds });
   return { ...harness, controller: harness.newController() };
 }
 
@@ -103,4 +103,22 @@ describe('capacity soon (policy.reuseWithinSeconds)', () => {
     expect(s.cloud.instances()).toHaveLength(2);
     await stopOnVirtualClock(s.clock, s.controller);
   });
+
+  it('a job waits for released room at most reuseWithinSeconds: when the task runs far past its usual time, it gets an instance of its own', async () => {
+    // 'second' runs ten times as long as 'first' taught the controller to expect.
+    const s = setUp(60, (jobId) => (jobId === 'second' ? TASK_SECONDS * 10 : TASK_SECONDS));
+    const node = await secondRunningWithThirdQueued(s);
+    const queuedAt = s.clock.now();
+    const reasonOfThird = () => s.controller.view().pending.find((p) => p.jobId === 'third')?.reason;
+    expect(await s.clock.runUntil(() => reasonOfThird()?.code === 'capacity-soon', 30_000)).toBe(true);
+
+    expect(await s.clock.runUntil(() => taskOf(s, 'third') !== undefined, 600_000)).toBe(true);
+    const third = taskOf(s, 'third')!;
+    expect(third.instanceId).not.toBe(node);
+    expect(taskOf(s, 'second')!.stoppedAt).toBeUndefined();
+    // Waited 60 s for the room, then a launch (batch window and boot, about 50 s), not the second task's 900 s left.
+    expect(third.startedAt - queuedAt).toBeLessThanOrEqual((60 + 70) * 1000);
+    await stopOnVirtualClock(s.clock, s.controller);
+  });
 });
+

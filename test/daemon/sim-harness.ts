@@ -52,7 +52,8 @@ export interface HarnessOptions {
   readonly settings?: Partial<ControllerSettings>;
   readonly sim?: Partial<SimCloudOptions>;
   /** How long every task runs (default: by its algorithm, DURATIONS, else 60 s). */
-  readonly taskSeconds?: number;
+  /** Run time of every task, or per job. */
+  readonly taskSeconds?: number | ((jobId: string) => number);
   /** How each attempt exits (default 0). */
   readonly exitCode?: (jobId: string, attempt: number) => number;
 }
@@ -71,7 +72,7 @@ export function buildHarness(options: HarnessOptions = {}): Harness {
     sim: {
       bootSeconds: 40,
       bootJitterSeconds: 10,
-      taskBehaviour: (spec) => ({ durationSeconds: options.taskSeconds ?? DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
+      taskBehaviour: (spec) => ({ durationSeconds: (typeof options.taskSeconds === 'function' ? options.taskSeconds(spec.jobId) : options.taskSeconds) ?? DURATIONS[spec.algorithm] ?? 60, exitCode: options.exitCode?.(spec.jobId, spec.attempt) ?? 0 }),
       ...options.sim,
     },
   });

@@ -20,6 +20,11 @@ export interface PendingJob {
   readonly enqueuedAt: number;
   /** The algorithm it runs; policies that keep one instance type per algorithm group by it. */
   readonly algorithm?: string;
+  /**
+   * false once the job has waited `reuseWithinSeconds` for room running tasks were to free
+   * (wait code capacity-soon): then it gets capacity of its own. Absent: it may wait.
+   */
+  readonly mayWaitForRelease?: boolean;
 }
 
 export type NodeState = 'launching' | 'registered' | 'draining';

@@ -53,13 +53,27 @@ export function planFleet(input: PlannerInput): Plan {
       soon.set(node.id, { node, inSeconds: Math.max(...due.map((r) => r.inSeconds)) });
       return [{ ...slot, free: DIMENSIONS.map((d, k) => slot.free[k]! + due.reduce((sum, r) => sum + r.resources[d], 0)) }];
     });
-    placeOnSlots(classes, taken, slots, (slot, ids) => {
+    // Only jobs that have not used up their wait for released room (mayWaitForRelease) wait for it.
+    const eligible = classes.map((c, i) => ({ ...c, jobs: c.jobs.slice(taken[i]!).filter((j) => j.mayWaitForRelease !== false) }));
+    const eligibleTaken = new Int32Array(classes.length);
+    const waitingIds = new Set<string>();
+    placeOnSlots(eligible, eligibleTaken, slots, (slot, ids) => {
       const { node, inSeconds } = soon.get(slot.id)!;
       const reason: WaitReason = {
         code: 'capacity-soon',
         message: `waiting for ${node.type} ${node.id}: its running tasks free room within about ${Math.ceil(inSeconds)} s, no later than a new instance would boot`,
       };
-      for (const jobId of ids) waiting.push({ jobId, reason });
+      for (const jobId of ids) {
+        waiting.push({ jobId, reason });
+        waitingIds.add(jobId);
+      }
+    });
+    // The waiting jobs count as taken: move them to the front of each class's untaken part.
+    classes.forEach((c, i) => {
+      const rest = c.jobs.slice(taken[i]!);
+      const waits = rest.filter((j) => waitingIds.has(j.id));
+      c.jobs.splice(taken[i]!, rest.length, ...waits, ...rest.filter((j) => !waitingIds.has(j.id)));
+      taken[i]! += waits.length;
     });
   }
 

@@ -115,4 +115,11 @@ describe('planFleet: waiting for capacity that running tasks free soon', () => {
     const waitsFor = plan.waiting.map((w) => /i-busy|i-other/.exec(w.reason.message)?.[0]).sort();
     expect(waitsFor).toEqual(['i-busy', 'i-other']);
   });
+
+  it('a job whose wait for released room ran out (mayWaitForRelease false) gets capacity of its own; a younger one still waits', () => {
+    const spent = { ...job('old', 2, 4, { enqueuedAt: 1 }), mayWaitForRelease: false };
+    const plan = planFleet({ jobs: [spent, job('new', 2, 4, { enqueuedAt: 2 })], nodes: [full], catalog, policy: WITHIN_45 });
+    expect(placements(plan)).toEqual({ old: 'launch:0:c.large', new: 'wait:capacity-soon' });
+  });
 });
+
