@@ -115,7 +115,8 @@ const policySchema = z.strictObject({
   /**
    * A job waits for a registered node whose running tasks (by each algorithm's observed
    * run time) free room for it within this many seconds, rather than getting a new
-   * instance. About a boot: it then starts no later, and nothing new is bought. 0: never.
+   * instance. About a boot: it then usually starts no later, and nothing new is bought; it
+   * waits this long at most in all. 0: never.
    */
   reuseWithinSeconds: z.number().min(0).default(45),
 });

@@ -76,9 +76,13 @@ interface RunningJob {
   readonly instanceId: string;
   readonly startedAt: number;
   version: number;
+  /** Found running (restart, duplicate): its real start is unknown, so its run time teaches nothing. */
+  readonly adopted?: boolean;
 }
 
 const MAX_DECISIONS = 300;
+/** Rounds woken by something the round itself caused start at least this far apart, so a decision that keeps failing cannot spin the loop. */
+const MIN_WOKEN_ROUND_GAP_MS = 1000;
 /** Task versions remembered, running and stopped (stopped ones guard against late events). */
 const MAX_REMEMBERED_TASKS = 100_000;
 /** Messages asked for per receive() (the source splits it into calls of 10, some in parallel). */
@@ -122,6 +126,8 @@ export class Controller implements ControllerApi {
   #nextWakeAt: number | undefined;
   /** Per algorithm, its tasks' expected run time in seconds, from those that finished. */
   readonly #runTimes = new Map<string, number>();
+  /** Background work (finishing jobs, deleting duplicates) not settled yet: stop() waits for it. */
+  readonly #inBackground = new Set<Promise<unknown>>();
   /** Finish writes the queue has not accepted yet, retried every round. */
   #unwritten: FinishWrite[] = [];
   #loop: Promise<void> | undefined;
@@ -156,6 +162,7 @@ export class Controller implements ControllerApi {
     this.#wake.abort();
     await this.#loop;
     await Promise.all(Object.values(this.#limiters).map((l) => l.idle()));
+    await Promise.allSettled([...this.#inBackground]);
     // A last try for retries and dead letters the queue refused; what still fails is logged whole, so an operator can re-send it.
     await this.#writeUnwritten();
     for (const write of this.#unwritten) {
@@ -256,6 +263,7 @@ export class Controller implements ControllerApi {
     while (!this.#stopping) {
       this.#inRound = true;
       this.#wokenDuringRound = false;
+      const roundStartedAt = clock.now();
       try {
         await this.reconcileOnce();
         this.#ready = true;
@@ -266,7 +274,9 @@ export class Controller implements ControllerApi {
       this.#inRound = false;
       if (this.#stopping) break;
       const now = clock.now();
-      const wakeAt = this.#wokenDuringRound ? now : Math.min(now + settings.reconcileSeconds * 1000, this.#nextWakeAt ?? Infinity);
+      const wakeAt = this.#wokenDuringRound
+        ? Math.max(now, roundStartedAt + MIN_WOKEN_ROUND_GAP_MS)
+        : Math.min(now + settings.reconcileSeconds * 1000, this.#nextWakeAt ?? Infinity);
       this.#wake = new AbortController();
       await clock.sleep(Math.max(1, wakeAt - now), this.#wake.signal).catch(() => undefined);
     }
@@ -359,7 +369,7 @@ export class Controller implements ControllerApi {
     }
     if (!running) return;
     this.#running.delete(task.jobId);
-    if (task.exitCode === 0) {
+    if (task.exitCode === 0 && !running.adopted) {
       const algorithm = running.message.algorithm;
       this.#runTimes.set(algorithm, nextRunTimeEstimate(this.#runTimes.get(algorithm), (this.#deps.clock.now() - running.startedAt) / 1000));
     }
@@ -394,7 +404,7 @@ export class Controller implements ControllerApi {
       priority: 0,
       attempt: task.attempt,
     };
-    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, startedAt: this.#deps.clock.now(), version: task.version });
+    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, startedAt: this.#deps.clock.now(), version: task.version, adopted: true });
     const node = this.#nodes.get(task.instanceId);
     if (node) {
       node.tasks.add(task.jobId);
@@ -446,10 +456,26 @@ export class Controller implements ControllerApi {
     }
   }
 
+  /** Retries in one send; dead letters one by one, stopping at the first the queue refuses (it is down: next round). */
   async #writeUnwritten(): Promise<void> {
+    if (this.#unwritten.length === 0) return;
     const pending = this.#unwritten;
     this.#unwritten = [];
-    for (const write of pending) await this.#write(write);
+    const retries = pending.filter((w) => w.kind === 'retry');
+    const deadLetters = pending.filter((w) => w.kind === 'dead-letter');
+    try {
+      if (retries.length > 0) await this.#deps.queue.send(retries.map((w) => w.message));
+    } catch (error) {
+      this.#unwritten.push(...pending);
+      this.#deps.logger.warn({ err: error }, `writing ${retries.length} retried job(s) failed again; trying again next round`);
+      return;
+    }
+    for (const [i, write] of deadLetters.entries()) {
+      if (!(await this.#write(write))) {
+        this.#unwritten.push(...deadLetters.slice(i + 1));
+        return;
+      }
+    }
   }
 
   /** Launching nodes that never registered: terminate, avoid their type for a while, re-plan their jobs. */
@@ -457,7 +483,12 @@ export class Controller implements ControllerApi {
     const { clock, settings } = this.#deps;
     const now = clock.now();
     for (const node of this.#nodes.values()) {
-      if (node.state !== 'launching' || now - node.launchedAt < settings.registrationTimeoutSeconds * 1000) continue;
+      if (node.state !== 'launching') continue;
+      const deadline = node.launchedAt + settings.registrationTimeoutSeconds * 1000;
+      if (now < deadline) {
+        this.#wakeAt(deadline);
+        continue;
+      }
       node.state = 'failed';
       this.#unavailableUntil.set(node.type, now + settings.unavailableTypeSeconds * 1000);
       const jobs = [...node.bound];
@@ -522,13 +553,19 @@ export class Controller implements ControllerApi {
   async #extendVisibility(): Promise<void> {
     const { clock, settings, queue } = this.#deps;
     const now = clock.now();
-    const due = [...this.#held.values()].filter((j) => now - j.lastExtendedAt >= (settings.visibilitySeconds * 1000) / 2);
-    if (due.length === 0) return;
-    await queue.extendVisibility(
-      due.map((j) => j.receipt),
-      settings.visibilitySeconds,
-    );
-    for (const j of due) j.lastExtendedAt = now;
+    const halfMs = (settings.visibilitySeconds * 1000) / 2;
+    const due = [...this.#held.values()].filter((j) => now - j.lastExtendedAt >= halfMs);
+    if (due.length > 0) {
+      await queue.extendVisibility(
+        due.map((j) => j.receipt),
+        settings.visibilitySeconds,
+      );
+      for (const j of due) j.lastExtendedAt = now;
+    }
+    // The next extension is a deadline: a loop with a long period must not sleep past it.
+    let next = Infinity;
+    for (const j of this.#held.values()) next = Math.min(next, j.lastExtendedAt + halfMs);
+    if (next < Infinity) this.#wakeAt(next);
   }
 
   // ---- plan and act --------------------------------------------------------------
@@ -565,6 +602,8 @@ export class Controller implements ControllerApi {
                   type: n.type,
                   state: resting.has(n.id) ? ('draining' as const) : n.state,
                   free: subtract(n.allocatable, this.#allocated(n)),
+                  // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
+                  pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
                   releases: this.#releases(n, now),
                 },
               ]
@@ -892,7 +931,8 @@ export class Controller implements ControllerApi {
 
   /** Work the round does not wait for; a failure is logged (the message stays in the queue and comes back), never lost in an unhandled rejection. */
   #background(work: Promise<unknown>, what: string): void {
-    work.catch((error: unknown) => this.#deps.logger.error({ err: error }, `${what} failed`));
+    const tracked = work.catch((error: unknown) => this.#deps.logger.error({ err: error }, `${what} failed`)).finally(() => this.#inBackground.delete(tracked));
+    this.#inBackground.add(tracked);
   }
 
   #decide(kind: string, message: string, ids: { jobId?: string; instanceId?: string } = {}): void {

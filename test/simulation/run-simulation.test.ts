@@ -114,4 +114,23 @@ describe('runSimulation', () => {
     await expect(runSimulation({ config, arrivals: [ARRIVALS[0]!, ARRIVALS[0]!] })).rejects.toThrow(/arrives twice/);
     await expect(runSimulation({ config, arrivals: [{ at: -1, message: job('x', 'segment') }] })).rejects.toThrow(/expected seconds >= 0/);
   });
+
+  it('keeps a job held for hours in the queue without a redelivery: visibility extensions are deadlines the quiet tick cannot skip', async () => {
+    // One instance at most and jobs of an hour each: the second waits about an hour, held,
+    // with visibility 300 s; the simulation's quiet tick is 300 s too.
+    const oneAtATime = { ...config, policy: { ...config.policy, maxInstances: 1 } };
+    const long = new Map([
+      ['first', { durationSeconds: 3600, exitCode: 0 }],
+      ['second', { durationSeconds: 60, exitCode: 0 }],
+    ]);
+    const wide = (id: string): Arrival => ({ at: 0, message: { ...job(id, 'segment'), resources: { cpu: 100 * 1024, memoryMiB: 1024, gpu: 0 } } });
+    const report = await runSimulation({ config: oneAtATime, arrivals: [wide('first'), wide('second')], outcomes: long });
+    expect(report.completed).toBe(true);
+    expect(report.deadLettered).toBe(0);
+    expect(report.succeeded).toBe(2);
+    const second = report.tasks.filter((t) => t.jobId === 'second');
+    expect(second).toHaveLength(1);
+    expect(second[0]!.startedAt).toBeGreaterThan(3600);
+  });
 });
+

@@ -18,8 +18,8 @@ export function launchBudget(input: PlannerInput): LaunchBudget {
   const price = new Map(catalog.map((t) => [t.name, t.pricePerHour]));
   return {
     instances: policy.maxInstances - nodes.length,
-    // A node whose type left the catalog (unavailable for a while) has no known price; the planner counts it as 0 too.
-    cost: policy.maxHourlyCost - nodes.reduce((sum, n) => sum + (price.get(n.type) ?? 0), 0),
+    // A node carries its price when its type may have left the catalog (unavailable for a while).
+    cost: policy.maxHourlyCost - nodes.reduce((sum, n) => sum + (n.pricePerHour ?? price.get(n.type) ?? 0), 0),
     typeRooms: Object.entries(policy.typeLimits).map(([pattern, max]) => ({
       pattern,
       max,

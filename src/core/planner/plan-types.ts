@@ -35,6 +35,8 @@ export interface FleetNode {
   readonly state: NodeState;
   /** Capacity not yet taken by running tasks nor by jobs already bound to this node. */
   readonly free: Resources;
+  /** USD/hour it costs, when its type may be missing from the catalog (avoided for a while); else the catalog's price. */
+  readonly pricePerHour?: number;
   /** What its running tasks are expected to give back, and in how many seconds (0: overdue, any moment). */
   readonly releases?: readonly Release[];
 }
@@ -59,7 +61,7 @@ export interface PlacementPolicy {
   /**
    * A job that does not fit now waits for a registered node whose running tasks are
    * expected to free room for it within this many seconds, instead of getting a new
-   * instance: about a boot, so it starts no later and nothing new is paid for. 0 or absent: never.
+   * instance: about a boot, so it usually starts no later and nothing new is paid for. 0 or absent: never.
    */
   readonly reuseWithinSeconds?: number;
 }

@@ -40,7 +40,7 @@ export function planFleet(input: PlannerInput): Plan {
     ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
   );
   const waiting: Waiting[] = [];
-  // Room that running tasks give back before a new instance could boot: waiting for it costs nothing and is no slower.
+  // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
   const horizon = policy.reuseWithinSeconds ?? 0;
   if (horizon > 0) {
     const nodeById = new Map(usable.map((n) => [n.id, n]));
@@ -54,27 +54,34 @@ export function planFleet(input: PlannerInput): Plan {
       return [{ ...slot, free: DIMENSIONS.map((d, k) => slot.free[k]! + due.reduce((sum, r) => sum + r.resources[d], 0)) }];
     });
     // Only jobs that have not used up their wait for released room (mayWaitForRelease) wait for it.
-    const eligible = classes.map((c, i) => ({ ...c, jobs: c.jobs.slice(taken[i]!).filter((j) => j.mayWaitForRelease !== false) }));
-    const eligibleTaken = new Int32Array(classes.length);
     const waitingIds = new Set<string>();
-    placeOnSlots(eligible, eligibleTaken, slots, (slot, ids) => {
-      const { node, inSeconds } = soon.get(slot.id)!;
-      const reason: WaitReason = {
-        code: 'capacity-soon',
-        message: `waiting for ${node.type} ${node.id}: its running tasks free room within about ${Math.ceil(inSeconds)} s, no later than a new instance would boot`,
-      };
-      for (const jobId of ids) {
-        waiting.push({ jobId, reason });
-        waitingIds.add(jobId);
-      }
-    });
-    // The waiting jobs count as taken: move them to the front of each class's untaken part.
-    classes.forEach((c, i) => {
-      const rest = c.jobs.slice(taken[i]!);
-      const waits = rest.filter((j) => waitingIds.has(j.id));
-      c.jobs.splice(taken[i]!, rest.length, ...waits, ...rest.filter((j) => !waitingIds.has(j.id)));
-      taken[i]! += waits.length;
-    });
+    if (slots.length > 0) {
+      const eligible = classes.map((c, i) => ({ ...c, jobs: c.jobs.slice(taken[i]!).filter((j) => j.mayWaitForRelease !== false) }));
+      placeOnSlots(eligible, new Int32Array(classes.length), slots, (slot, ids) => {
+        const { node, inSeconds } = soon.get(slot.id)!;
+        const reason: WaitReason = {
+          code: 'capacity-soon',
+          message: `waiting for ${node.type} ${node.id}: its running tasks should free room within about ${Math.ceil(inSeconds)} s (policy.reuseWithinSeconds: ${horizon} s)`,
+        };
+        for (const jobId of ids) {
+          waiting.push({ jobId, reason });
+          waitingIds.add(jobId);
+        }
+      });
+    }
+    // The waiting jobs count as placed: they join the placed prefix of their class (`taken`), so
+    // what follows takes the rest, oldest first.
+    if (waitingIds.size > 0) {
+      classes.forEach((c, i) => {
+        const rest = c.jobs.slice(taken[i]!);
+        const waits = rest.filter((j) => waitingIds.has(j.id));
+        if (waits.length === 0) return;
+        c.jobs.length = taken[i]!;
+        for (const j of waits) c.jobs.push(j);
+        for (const j of rest) if (!waitingIds.has(j.id)) c.jobs.push(j);
+        taken[i]! += waits.length;
+      });
+    }
   }
 
   const budget = launchBudget(input);
@@ -119,10 +126,12 @@ export function planFleet(input: PlannerInput): Plan {
         // fewest instances where counts bind (each priced as the dearest type on top of its
         // own), so the instances allowed carry as much work as they can.
         const countLimited = (k: number): boolean => overBudget || filledLimits.some((ks) => ks.includes(k));
+        // Construction only (effort 0): the price per instance already steers it to large types,
+        // and the improvement search would cost seconds on a tier of 100k jobs.
         const fewest = packItems(
           groups,
           kinds.map((kind, k) => (countLimited(k) ? { capacity: kind.capacity, cost: kind.cost + dearest } : kind)),
-          { limits },
+          { limits, effort: 0 },
         );
         const better = heldBack(fewest) < heldBack(packing) || (overBudget && heldBack(fewest) === heldBack(packing) && instanceCount(fewest.bins) < instanceCount(packing.bins));
         if (better) packing = fewest;
@@ -152,7 +161,11 @@ export function planFleet(input: PlannerInput): Plan {
       for (const instance of instances) {
         const type = catalog[instance.typeIndex]!;
         if (budgetRefusal(budget, type, policy)) {
-          for (const { group, job } of instance.jobs) next.set(group, [...(next.get(group) ?? []), job]);
+          for (const { group, job } of instance.jobs) {
+            const refused = next.get(group);
+            if (refused) refused.push(job);
+            else next.set(group, [job]);
+          }
           continue;
         }
         accepted++;
