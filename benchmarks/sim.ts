@@ -23,12 +23,11 @@ import { resourceTimeLowerBound, type ResourceTimeLowerBound } from '../src/core
 import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import { jobRulesFromConfig } from '../src/daemon/job-rules.ts';
 import { runSimulation, type Arrival, type SimulationReport } from '../src/simulation/run-simulation.ts';
-import { generateImageProcessingTrace } from '../src/simulation/traces/synthetic-image-processing.ts';
+import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../src/simulation/traces/synthetic-image-processing.ts';
 import { invokedDirectly, stringOptions, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, textTable, type Table } from './table.ts';
 
 const DEFAULT_CONFIG = fileURLToPath(new URL('../examples/config.yaml', import.meta.url));
-const DEFAULT_UPLOADS = 40;
 
 const USAGE =
   'usage: npm run bench:sim -- [--seed N] [--uploads N] [--config FILE] [--markdown FILE]\n' +

@@ -51,8 +51,7 @@ export interface HarnessOptions {
   readonly config?: string;
   readonly settings?: Partial<ControllerSettings>;
   readonly sim?: Partial<SimCloudOptions>;
-  /** How long every task runs (default: by its algorithm, DURATIONS, else 60 s). */
-  /** Run time of every task, or per job. */
+  /** Run time of every task, or per job (default: by its algorithm, DURATIONS, else 60 s). */
   readonly taskSeconds?: number | ((jobId: string) => number);
   /** How each attempt exits (default 0). */
   readonly exitCode?: (jobId: string, attempt: number) => number;

@@ -311,21 +311,8 @@ export class AwsCloud implements Cloud {
   async #tasksAlreadyStarted(instanceId: string, containerInstanceArn: string, specs: readonly TaskSpec[]): Promise<Map<string, CloudTask>> {
     const found = new Map<string, CloudTask>();
     try {
-      const arns: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        // Not filtered by startedBy here: ECS refuses startedBy together with any other filter.
-        const page = await callAws('ListTasks', () =>
-          this.#ecs.send(new ListTasksCommand({ cluster: this.#cluster, containerInstance: containerInstanceArn, ...(nextToken !== undefined && { nextToken }) })),
-        );
-        arns.push(...(page.taskArns ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken !== undefined);
-      const tasks: Task[] = [];
-      for (const chunk of chunks(arns, DESCRIBE_TASKS_LIMIT)) {
-        const page = await callAws('DescribeTasks', () => this.#ecs.send(new DescribeTasksCommand({ cluster: this.#cluster, tasks: chunk, include: ['TAGS'] })));
-        tasks.push(...(page.tasks ?? []));
-      }
+      // Not filtered by startedBy here: ECS refuses startedBy together with any other filter.
+      const tasks = await this.#describeTaskArns(await this.#listTaskArns({ containerInstance: containerInstanceArn }));
       const attemptOf = new Map(specs.map((s) => [s.jobId, s.attempt]));
       // Oldest first: should retries have started a job twice, the first task is the one reported.
       tasks.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
@@ -427,28 +414,35 @@ export class AwsCloud implements Cloud {
 
   async #describeTasks(): Promise<CloudTask[]> {
     const arns: string[] = [];
-    for (const desiredStatus of ['RUNNING', 'STOPPED'] satisfies DesiredStatus[]) arns.push(...(await this.#listTasks(desiredStatus)));
-    const tasks: Task[] = [];
-    for (const chunk of chunks([...new Set(arns)], DESCRIBE_TASKS_LIMIT)) {
-      const page = await callAws('DescribeTasks', () => this.#ecs.send(new DescribeTasksCommand({ cluster: this.#cluster, tasks: chunk, include: ['TAGS'] })));
-      tasks.push(...(page.tasks ?? []));
-    }
-    const cloudTasks = await this.#cloudTasksOf(tasks);
+    for (const desiredStatus of ['RUNNING', 'STOPPED'] satisfies DesiredStatus[]) arns.push(...(await this.#listTaskArns({ startedBy: STARTED_BY, desiredStatus })));
+    const cloudTasks = await this.#cloudTasksOf(await this.#describeTaskArns([...new Set(arns)]));
     for (const task of cloudTasks) this.#noteTaskVersion(task.taskArn, task.version);
     return cloudTasks;
   }
 
-  async #listTasks(desiredStatus: DesiredStatus): Promise<string[]> {
+  /**
+   * Every task ARN ListTasks gives for the filter, all pages: ours by desired status, or
+   * all on one container instance (ECS refuses startedBy together with any other filter).
+   */
+  async #listTaskArns(filter: { readonly startedBy: string; readonly desiredStatus: DesiredStatus } | { readonly containerInstance: string }): Promise<string[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await callAws('ListTasks', () =>
-        this.#ecs.send(new ListTasksCommand({ cluster: this.#cluster, startedBy: STARTED_BY, desiredStatus, ...(nextToken !== undefined && { nextToken }) })),
-      );
+      const page = await callAws('ListTasks', () => this.#ecs.send(new ListTasksCommand({ cluster: this.#cluster, ...filter, ...(nextToken !== undefined && { nextToken }) })));
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
     } while (nextToken !== undefined);
     return arns;
+  }
+
+  /** The tasks with these ARNs, with their tags, DESCRIBE_TASKS_LIMIT per DescribeTasks call. */
+  async #describeTaskArns(arns: readonly string[]): Promise<Task[]> {
+    const tasks: Task[] = [];
+    for (const chunk of chunks(arns, DESCRIBE_TASKS_LIMIT)) {
+      const page = await callAws('DescribeTasks', () => this.#ecs.send(new DescribeTasksCommand({ cluster: this.#cluster, tasks: chunk, include: ['TAGS'] })));
+      tasks.push(...(page.tasks ?? []));
+    }
+    return tasks;
   }
 
   async pollEvents(): Promise<readonly CloudEvent[]> {

@@ -4,7 +4,7 @@
 
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { DIMENSIONS } from '../resources.ts';
-import { groupJobs, type TimedJob } from './job-groups.ts';
+import { groupBoundJobs, type TimedJob } from './job-groups.ts';
 import { dualValue, perInstance, type LpModel } from './lp-model.ts';
 import { openLp, type LpSession } from './lp-solver.ts';
 import { checkDurations, SECONDS_PER_HOUR } from './resource-time-lower-bound.ts';
@@ -97,7 +97,7 @@ export async function clairvoyantLowerBound(jobs: readonly ArrivingJob[], catalo
   }
   const tolerance = options.tolerance ?? 0.005;
   if (!(tolerance >= 0)) throw new RangeError(`clairvoyantLowerBound: tolerance ${tolerance}; expected a number >= 0`);
-  const { groups, unplaceable, groupOf } = groupJobs(jobs, catalog, (job) => job.durationSeconds);
+  const { groups, unplaceable, groupOf } = groupBoundJobs(jobs, catalog, (job) => job.durationSeconds);
   const boundedJobs = groups.reduce((sum, g) => sum + g.count, 0);
   const empty = { usd: 0, upperUsd: 0, lpSolved: 0, segments: 0, boundedJobs, unplaceable };
   if (!groups.some((g) => g.weight > 0)) return empty;

@@ -3,7 +3,7 @@
 
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { DIMENSIONS } from '../resources.ts';
-import { groupJobs, type BoundJob, type JobGroup } from './job-groups.ts';
+import { groupBoundJobs, type BoundJob, type JobGroup } from './job-groups.ts';
 import { solveLpBound } from './lp-solver.ts';
 
 export interface CostLowerBound {
@@ -69,7 +69,7 @@ export function perDimensionBound(groups: readonly JobGroup[], catalog: readonly
  * bound is for a fleet built from nothing.
  */
 export async function costLowerBound(jobs: readonly BoundJob[], catalog: readonly InstanceType[]): Promise<CostLowerBound> {
-  const { groups, unplaceable } = groupJobs(jobs, catalog);
+  const { groups, unplaceable } = groupBoundJobs(jobs, catalog);
   const plain = await solveLpBound(groups, catalog);
   const withCuts = await solveLpBound(groups, catalog, { cuts: true });
   return {

@@ -2,6 +2,7 @@
 
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { canHold } from '../planner/compatibility.ts';
+import { constraintKey } from '../planner/constraint-key.ts';
 import type { JobConstraints, PendingJob } from '../planner/plan-types.ts';
 import { DIMENSIONS, type Resources } from '../resources.ts';
 
@@ -36,13 +37,8 @@ export interface GroupedJobs {
   readonly groupOf: Int32Array;
 }
 
-function groupKey(demand: Resources, c: JobConstraints): string {
-  return JSON.stringify([
-    DIMENSIONS.map((d) => demand[d]),
-    c.instanceTypes === undefined ? null : [...c.instanceTypes].sort(),
-    c.architecture ?? null,
-    c.gpuModels === undefined ? null : [...c.gpuModels].sort(),
-  ]);
+function groupKey(demand: Resources, constraints: JobConstraints): string {
+  return `${DIMENSIONS.map((d) => demand[d]).join(',')}|${constraintKey(constraints)}`;
 }
 
 /**
@@ -50,7 +46,7 @@ function groupKey(demand: Resources, c: JobConstraints): string {
  * default: a job count); jobs no type can hold go to `unplaceable`. Groups come in the
  * order of their first job, so the result is deterministic.
  */
-export function groupJobs<Job extends BoundJob>(jobs: readonly Job[], catalog: readonly InstanceType[], weightOf: (job: Job) => number = () => 1): GroupedJobs {
+export function groupBoundJobs<Job extends BoundJob>(jobs: readonly Job[], catalog: readonly InstanceType[], weightOf: (job: Job) => number = () => 1): GroupedJobs {
   const byKey = new Map<string, { demand: Resources; constraints: JobConstraints; ids: string[]; weight: number; index: number }>();
   const keyIndex = new Int32Array(jobs.length);
   for (const [i, job] of jobs.entries()) {

@@ -4,7 +4,7 @@
 
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { perDimensionBound } from './cost-lower-bound.ts';
-import { groupJobs, type TimedJob } from './job-groups.ts';
+import { groupBoundJobs, type TimedJob } from './job-groups.ts';
 import { solveLpBound } from './lp-solver.ts';
 
 export interface ResourceTimeLowerBound {
@@ -55,7 +55,7 @@ export function checkDurations(jobs: readonly TimedJob[], caller: string): void 
  */
 export async function resourceTimeLowerBound(jobs: readonly TimedJob[], catalog: readonly InstanceType[]): Promise<ResourceTimeLowerBound> {
   checkDurations(jobs, 'resourceTimeLowerBound');
-  const { groups, unplaceable } = groupJobs(jobs, catalog, (job) => job.durationSeconds);
+  const { groups, unplaceable } = groupBoundJobs(jobs, catalog, (job) => job.durationSeconds);
   const plain = await solveLpBound(groups, catalog);
   const withCuts = await solveLpBound(groups, catalog, { cuts: true });
   // Prices are per hour and the weights seconds: the LP's optimum is in USD·s/h.

@@ -1,6 +1,7 @@
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { DIMENSIONS, fits, resources, type Resources } from '../resources.ts';
 import { allowsType } from './compatibility.ts';
+import { constraintKey } from './constraint-key.ts';
 import type { JobConstraints, PendingJob } from './plan-types.ts';
 
 /** Jobs the planner cannot tell apart: same demand, same constraints, same priority. */
@@ -42,11 +43,11 @@ function groupJobs(jobs: readonly PendingJob[], catalog: readonly InstanceType[]
   const byKey = new Map<string, { demand: Resources; constraints: JobConstraints; priority: number; jobs: PendingJob[]; constraintKey: string }>();
   for (const job of jobs) {
     const demand = shape(job.demand);
-    const constraintKey = JSON.stringify([job.constraints.instanceTypes ?? null, job.constraints.architecture ?? null, job.constraints.gpuModels ?? null]);
-    const key = `${DIMENSIONS.map((d) => demand[d]).join(',')}|${constraintKey}|${job.priority}`;
+    const byConstraints = constraintKey(job.constraints);
+    const key = `${DIMENSIONS.map((d) => demand[d]).join(',')}|${byConstraints}|${job.priority}`;
     const entry = byKey.get(key);
     if (entry) entry.jobs.push(job);
-    else byKey.set(key, { demand, constraints: job.constraints, priority: job.priority, jobs: [job], constraintKey });
+    else byKey.set(key, { demand, constraints: job.constraints, priority: job.priority, jobs: [job], constraintKey: byConstraints });
   }
   const classes: JobClass[] = [];
   for (const entry of byKey.values()) {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clairvoyantLowerBound, type ArrivingJob } from '../../../src/core/bounds/clairvoyant-lower-bound.ts';
 import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
-import { groupJobs } from '../../../src/core/bounds/job-groups.ts';
+import { groupBoundJobs } from '../../../src/core/bounds/job-groups.ts';
 import { resourceTimeLowerBound } from '../../../src/core/bounds/resource-time-lower-bound.ts';
 import { DEFAULT_OVERHEAD } from '../../../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../../../src/core/catalog/build-catalog.ts';
@@ -27,7 +27,7 @@ async function segmentBySegment(jobs: readonly ArrivingJob[], catalog: readonly 
 
 /** A feasible start-on-arrival schedule: each job alone on its cheapest compatible type for its duration. */
 function oneInstanceEach(jobs: readonly ArrivingJob[], catalog: readonly InstanceType[]): number {
-  const { groups, groupOf } = groupJobs(jobs, catalog);
+  const { groups, groupOf } = groupBoundJobs(jobs, catalog);
   return jobs.reduce((sum, job, i) => {
     const g = groupOf[i]!;
     return g < 0 ? sum : sum + (job.durationSeconds * Math.min(...groups[g]!.types.map((t) => catalog[t]!.pricePerHour))) / 3600;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
-import { groupJobs } from '../../../src/core/bounds/job-groups.ts';
+import { groupBoundJobs } from '../../../src/core/bounds/job-groups.ts';
 import { canHold } from '../../../src/core/planner/compatibility.ts';
 import { jobs, type } from './bound-fixtures.ts';
 
@@ -87,7 +87,7 @@ describe('costLowerBound', () => {
   it('groups identical jobs whatever the order of their patterns, and says which group each job is in', () => {
     const catalog = [type('g5.xlarge', 4096, 16384, 1.0, { gpu: 1, gpuModel: 'A10G' }), type('g6.xlarge', 4096, 16384, 0.8, { gpu: 1, gpuModel: 'L4' })];
     const all = [...jobs(2, 1024, 1024, 1, { instanceTypes: ['g5.*', 'g6.*'] }), ...jobs(1, 1024, 1024, 8), ...jobs(3, 1024, 1024, 1, { instanceTypes: ['g6.*', 'g5.*'] })];
-    const { groups, unplaceable, groupOf } = groupJobs(all, catalog);
+    const { groups, unplaceable, groupOf } = groupBoundJobs(all, catalog);
     expect(groups).toHaveLength(1);
     expect(groups[0]!.count).toBe(5);
     expect(groups[0]!.types).toEqual([0, 1]);
@@ -121,7 +121,7 @@ describe('costLowerBound', () => {
         const catalog = types.map((t, i) => type(`t${i}.large`, t.cpu, t.memoryMiB, t.price, t.gpu > 0 ? { gpu: t.gpu, gpuModel: 'T4' } : {}));
         const all = groups.flatMap((g) => jobs(g.count, g.cpu, g.memoryMiB, g.gpu));
         const b = await costLowerBound(all, catalog);
-        const { groups: grouped } = groupJobs(all, catalog);
+        const { groups: grouped } = groupBoundJobs(all, catalog);
         const oneEach = grouped.reduce((s, g) => s + g.count * Math.min(...g.types.map((t) => catalog[t]!.pricePerHour)), 0);
         expect(b.perDimension).toBeLessThanOrEqual(b.lp + 1e-7);
         expect(b.lp).toBeLessThanOrEqual(b.lpCuts + 1e-7);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import highsImport from 'highs';
 import { describe, expect, it } from 'vitest';
 import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
-import { groupJobs, type JobGroup } from '../../../src/core/bounds/job-groups.ts';
+import { groupBoundJobs, type JobGroup } from '../../../src/core/bounds/job-groups.ts';
 import { buildLpModel, certifyDuals, dualValue, perInstance } from '../../../src/core/bounds/lp-model.ts';
 import { openLp } from '../../../src/core/bounds/lp-solver.ts';
 import { DEFAULT_OVERHEAD } from '../../../src/core/catalog/allocatable.ts';
@@ -63,7 +63,7 @@ function instance({ types, groups }: Instance): { catalog: InstanceType[]; group
     type(`t${i}.2xlarge`, 2 * t.cpu, 2 * t.memoryMiB, 2 * t.price, { architecture: t.arm ? 'arm64' : 'x86_64' }),
   ]);
   const all = groups.flatMap((g) => jobs(g.count, g.cpu, g.memoryMiB, 0, g.arm === undefined ? {} : { architecture: g.arm ? 'arm64' : 'x86_64' }));
-  return { catalog, groups: groupJobs(all, catalog).groups };
+  return { catalog, groups: groupBoundJobs(all, catalog).groups };
 }
 
 describe('the bound LP', () => {
@@ -101,7 +101,7 @@ describe('the bound LP', () => {
 
   it('leaves out dominated types: a newer generation at a higher price, a size priced as a multiple', () => {
     const catalog = buildCatalog({ overhead: DEFAULT_OVERHEAD });
-    const { groups } = groupJobs([...jobs(1, 1024, 2048), ...jobs(1, 4096, 30 * 1024), ...jobs(1, 2048, 4096, 0, { architecture: 'arm64' })], catalog);
+    const { groups } = groupBoundJobs([...jobs(1, 1024, 2048), ...jobs(1, 4096, 30 * 1024), ...jobs(1, 2048, 4096, 0, { architecture: 'arm64' })], catalog);
     const model = buildLpModel(groups, catalog, { cuts: true });
     const candidates = new Set(groups.flatMap((g) => g.types));
     expect(model.usedTypes.length).toBeLessThan(candidates.size / 3);
@@ -114,7 +114,7 @@ describe('the bound LP', () => {
 
   it("a session's basis moves with the right-hand side: B⁻¹n is the solution while the basis is feasible", async () => {
     const catalog = [type('c.xlarge', 4096, 2048, 1), type('r.xlarge', 1024, 8192, 1), type('m.xlarge', 4096, 16384, 1.9)];
-    const { groups } = groupJobs([...jobs(1, 1024, 512), ...jobs(1, 256, 2048), ...jobs(1, 3072, 3072)], catalog);
+    const { groups } = groupBoundJobs([...jobs(1, 1024, 512), ...jobs(1, 256, 2048), ...jobs(1, 3072, 3072)], catalog);
     const session = await openLp(groups, catalog, { cuts: true });
     try {
       const { model } = session;
