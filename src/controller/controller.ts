@@ -4,7 +4,7 @@ import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { retireAt } from '../core/policies/fleet-policy.ts';
 import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
-import { expectedReleases, nextRunTimeEstimate, type RunningTask } from '../core/planner/run-time-estimates.ts';
+import { expectedReleases, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../core/planner/run-time-estimates.ts';
 import { add, DIMENSIONS, subtract, ZERO, type Resources } from '../core/resources.ts';
 import type { JobMessage } from '../jobs/job-message.ts';
 import type { LoadmasterMetrics } from '../metrics/metrics.ts';
@@ -630,6 +630,7 @@ export class Controller implements ControllerApi {
       // Its wait for released room runs out then: plan it again, with capacity of its own.
       this.#wakeAt(held.waitingForReleaseSince + (policy.reuseWithinSeconds ?? 0) * 1000 + 1);
     }
+    if (plan.waiting.some((w) => w.reason.code === 'capacity-soon')) this.#wakeForExpiringReleases(now);
     for (const { jobId, nodeId } of plan.bindings) this.#bind(this.#held.get(jobId)!, this.#nodes.get(nodeId)!);
 
     const byNode = new Map<string, HeldJob[]>();
@@ -893,6 +894,16 @@ export class Controller implements ControllerApi {
     const horizon = this.#deps.policy.reuseWithinSeconds ?? 0;
     if (horizon <= 0 || node.state !== 'registered') return [];
     return expectedReleases(this.#runningTasks(node), now / 1000, horizon);
+  }
+
+  /** Jobs wait for room tasks should free: if a task runs late past the horizon, nothing else wakes the loop, so plan again then. */
+  #wakeForExpiringReleases(now: number): void {
+    const horizon = this.#deps.policy.reuseWithinSeconds ?? 0;
+    for (const node of this.#nodes.values()) {
+      if (node.state !== 'registered') continue;
+      const inSeconds = releasesRecheckIn(this.#runningTasks(node), now / 1000, horizon);
+      if (inSeconds !== undefined) this.#wakeAt(now + Math.ceil(inSeconds * 1000) + 1);
+    }
   }
 
   #runningTasks(node: FleetNode): RunningTask[] {

@@ -33,3 +33,18 @@ export function expectedReleases(tasks: readonly RunningTask[], nowSeconds: numb
   });
 }
 
+/**
+ * Seconds until the first release expectedReleases counts now stops being counted (its task
+ * late by more than the horizon), if no task ends first: when a job waiting for that room
+ * must be planned again. Undefined when none is counted.
+ */
+export function releasesRecheckIn(tasks: readonly RunningTask[], nowSeconds: number, horizonSeconds: number): number | undefined {
+  let soonest: number | undefined;
+  for (const task of tasks) {
+    if (task.estimateSeconds === undefined) continue;
+    const remaining = task.startedAtSeconds + task.estimateSeconds - nowSeconds;
+    if (remaining < -horizonSeconds || remaining > horizonSeconds) continue;
+    soonest = Math.min(soonest ?? Infinity, remaining + horizonSeconds);
+  }
+  return soonest;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectedReleases, NEWEST_RUN_WEIGHT, nextRunTimeEstimate, type RunningTask } from '../../../src/core/planner/run-time-estimates.ts';
+import { expectedReleases, NEWEST_RUN_WEIGHT, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../../../src/core/planner/run-time-estimates.ts';
 import type { Resources } from '../../../src/core/resources.ts';
 
 describe('nextRunTimeEstimate', () => {
@@ -106,6 +106,38 @@ describe('expectedReleases', () => {
         }
         const counted = tasks.filter((t) => t.estimateSeconds !== undefined && Math.abs(t.startedAtSeconds + t.estimateSeconds - now) <= horizon);
         expect(releases).toHaveLength(counted.length);
+      }),
+    );
+  });
+});
+
+describe('releasesRecheckIn', () => {
+  const demand: Resources = { cpu: 1024, memoryMiB: 2048, gpu: 0 };
+  const task = (startedAtSeconds: number, estimateSeconds: number | undefined): RunningTask => ({ startedAtSeconds, demand, estimateSeconds });
+
+  it('is when the first counted release stops being counted: its task late by more than the horizon', () => {
+    // Due at 1100 and at 1130; with horizon 45 they stop counting at 1145 and 1175: at 1080, in 65 s.
+    expect(releasesRecheckIn([task(1000, 100), task(1000, 130)], 1080, 45)).toBe(65);
+    // Overdue by 20: 25 s left.
+    expect(releasesRecheckIn([task(1000, 100)], 1120, 45)).toBe(25);
+  });
+
+  it('is undefined when no release is counted: none due within the horizon, none with an estimate', () => {
+    expect(releasesRecheckIn([task(1000, 500), task(1000, undefined)], 1000, 45)).toBeUndefined();
+    expect(releasesRecheckIn([], 1000, 45)).toBeUndefined();
+  });
+
+  it('matches expectedReleases: a recheck exactly when some release is counted', () => {
+    const taskArb = fc.record({
+      startedAtSeconds: fc.integer({ min: 0, max: 10_000 }),
+      estimateSeconds: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }),
+      demand: fc.constant(demand),
+    });
+    fc.assert(
+      fc.property(fc.array(taskArb, { maxLength: 10 }), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 1, max: 600 }), (tasks, now, horizon) => {
+        const recheck = releasesRecheckIn(tasks, now, horizon);
+        expect(recheck === undefined).toBe(expectedReleases(tasks, now, horizon).length === 0);
+        if (recheck !== undefined) expect(recheck).toBeGreaterThanOrEqual(0);
       }),
     );
   });
