@@ -14,7 +14,6 @@ import {
   ECSClient,
   ListContainerInstancesCommand,
   ListTasksCommand,
-  RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   StopTaskCommand,
   type Task,
@@ -26,7 +25,7 @@ import { realClock } from '../../src/clock/real-clock.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, runTestAgent, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-daemon-idle';
 const motoReady = motoAvailable();
@@ -48,31 +47,7 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws retires an idl
   // Tasks run until the test stops them; the daemon's own clients find moto through the environment.
   const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), cw: new CloudWatchClient(config) }), { tasksRunUntilStopped: true, awsEnvironment: true });
 
-  /** The ECS agent's part: register every launched instance with the cluster. */
-  function runAgent(signal: AbortSignal): Promise<void> {
-    const registered = new Set<string>();
-    return (async () => {
-      while (!signal.aborted) {
-        const described = await moto.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
-        for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
-          const instanceId = instance.InstanceId!;
-          if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
-          await moto.ecs.send(
-            new RegisterContainerInstanceCommand({
-              cluster: CLUSTER,
-              instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
-              totalResources: [
-                { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
-                { name: 'MEMORY', type: 'INTEGER', integerValue: 15_000 },
-              ],
-            }),
-          );
-          registered.add(instanceId);
-        }
-        await sleep(100);
-      }
-    })();
-  }
+  const runAgent = (signal: AbortSignal): Promise<void> => runTestAgent(moto, CLUSTER, signal);
 
   async function runningTasks(): Promise<Task[]> {
     const arns = (await moto.ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'loadmaster', desiredStatus: 'RUNNING' }))).taskArns ?? [];

@@ -2,7 +2,7 @@
 // user writes it, the SDK clients finding moto through AWS_ENDPOINT_URL, the real
 // controller in real time. What moto lacks (see aws-cloud.moto.test.ts) the test plays:
 // an "agent" registers each launched instance with the cluster; tasks run until the end.
-import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, type Task } from '@aws-sdk/client-ecs';
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -14,7 +14,7 @@ import { realClock } from '../../src/clock/real-clock.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
-import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, useMoto } from './moto-server.ts';
+import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, runTestAgent, useMoto } from './moto-server.ts';
 
 const CLUSTER = 'lm-daemon';
 const motoReady = motoAvailable();
@@ -42,31 +42,7 @@ describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs
   // the environment, the way a user points them at an emulator.
   const moto = useMoto((config) => ({ ecs: new ECSClient(config), ec2: new EC2Client(config), sqs: new SQSClient(config), ssm: new SSMClient(config) }), { tasksRunUntilStopped: true, awsEnvironment: true });
 
-  /** The ECS agent's part, which moto cannot play: register every launched instance with the cluster. */
-  function runAgent(signal: AbortSignal): Promise<void> {
-    const registered = new Set<string>();
-    return (async () => {
-      while (!signal.aborted) {
-        const described = await moto.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [CLUSTER] }] }));
-        for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
-          const instanceId = instance.InstanceId!;
-          if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
-          await moto.ecs.send(
-            new RegisterContainerInstanceCommand({
-              cluster: CLUSTER,
-              instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
-              totalResources: [
-                { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
-                { name: 'MEMORY', type: 'INTEGER', integerValue: 15_000 },
-              ],
-            }),
-          );
-          registered.add(instanceId);
-        }
-        await sleep(100);
-      }
-    })();
-  }
+  const runAgent = (signal: AbortSignal): Promise<void> => runTestAgent(moto, CLUSTER, signal);
 
   async function loadmasterTasks(): Promise<Task[]> {
     const arns: string[] = [];

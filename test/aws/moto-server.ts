@@ -3,8 +3,8 @@
 // undefined and the suite skips with `MOTO_SKIP_REASON`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, RegisterContainerInstanceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeInstancesCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 export const MOTO_SKIP_REASON = 'moto_server is not installed on this machine (pip install "moto[server]"); AWS wire-protocol tests skipped';
@@ -147,4 +147,34 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * The ECS agent's part, which moto cannot play: until `signal` aborts, register every
+ * launched instance of the cluster (by loadmaster's cluster tag) as a container instance
+ * with 4 vCPU and 15,000 MiB.
+ */
+export function runTestAgent(clients: { readonly ecs: ECSClient; readonly ec2: EC2Client }, cluster: string, signal: AbortSignal): Promise<void> {
+  const registered = new Set<string>();
+  return (async () => {
+    while (!signal.aborted) {
+      const described = await clients.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:loadmaster:cluster', Values: [cluster] }] }));
+      for (const instance of described.Reservations!.flatMap((r) => r.Instances ?? [])) {
+        const instanceId = instance.InstanceId!;
+        if (registered.has(instanceId) || !['pending', 'running'].includes(instance.State?.Name ?? '')) continue;
+        await clients.ecs.send(
+          new RegisterContainerInstanceCommand({
+            cluster,
+            instanceIdentityDocument: JSON.stringify({ instanceId, region: 'us-east-1', instanceType: instance.InstanceType }),
+            totalResources: [
+              { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
+              { name: 'MEMORY', type: 'INTEGER', integerValue: 15_000 },
+            ],
+          }),
+        );
+        registered.add(instanceId);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
 }
