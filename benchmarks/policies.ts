@@ -29,6 +29,7 @@ import { parseAlibabaTrace } from '../src/simulation/traces/alibaba-trace.ts';
 import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../src/simulation/traces/synthetic-image-processing.ts';
 import { TraceError, type Trace } from '../src/simulation/traces/trace.ts';
 import { comparisonTable } from '../src/simulation/report/comparison-table.ts';
+import { wholeNumberFlag } from '../src/cli/whole-number-flag.ts';
 import { invokedDirectly, stringOptions, writeMarkdown } from './cli-support.ts';
 import type { PolicyTask } from './policy-worker.ts';
 import { errorMessage, markdownTable, textTable } from './table.ts';
@@ -116,16 +117,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const parsed = stringOptions(argv, ['alibaba', 'seed', 'uploads', 'workers', 'markdown'], USAGE);
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  const whole = (flag: string, text: string | undefined, fallback: number, min: number): number | undefined => {
-    const value = Number(text ?? String(fallback));
-    if (Number.isInteger(value) && value >= min) return value;
-    console.error(`--${flag}: expected a whole number >= ${min}, got "${text}"`);
-    return undefined;
+  const flags = {
+    seed: wholeNumberFlag('--seed', values.seed, 1),
+    uploads: wholeNumberFlag('--uploads', values.uploads, DEFAULT_UPLOADS, 1),
+    workers: wholeNumberFlag('--workers', values.workers, Math.min(2, availableParallelism()), 1),
   };
-  const seed = whole('seed', values.seed, 1, -Number.MAX_SAFE_INTEGER);
-  const uploads = whole('uploads', values.uploads, DEFAULT_UPLOADS, 1);
-  const workers = whole('workers', values.workers, Math.min(2, availableParallelism()), 1);
-  if (seed === undefined || uploads === undefined || workers === undefined) return 2;
+  if (!flags.seed.ok || !flags.uploads.ok || !flags.workers.ok) {
+    for (const flag of Object.values(flags)) if (!flag.ok) console.error(flag.problem);
+    return 2;
+  }
+  const [seed, uploads, workers] = [flags.seed.value, flags.uploads.value, flags.workers.value];
 
   const started = performance.now();
   const comparisons: Comparison[] = [];

@@ -24,6 +24,7 @@ import type { InstanceType } from '../src/core/catalog/instance-type.ts';
 import { jobRulesFromConfig } from '../src/daemon/job-rules.ts';
 import { runSimulation, type Arrival, type SimulationReport } from '../src/simulation/run-simulation.ts';
 import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../src/simulation/traces/synthetic-image-processing.ts';
+import { wholeNumberFlag } from '../src/cli/whole-number-flag.ts';
 import { invokedDirectly, stringOptions, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, textTable, type Table } from './table.ts';
 
@@ -133,16 +134,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const parsed = stringOptions(argv, ['seed', 'uploads', 'config', 'markdown'], USAGE);
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  const seed = Number(values.seed ?? '1');
-  if (!Number.isInteger(seed)) {
-    console.error(`--seed: expected a whole number, got "${values.seed}"`);
+  const flags = { seed: wholeNumberFlag('--seed', values.seed, 1), uploads: wholeNumberFlag('--uploads', values.uploads, DEFAULT_UPLOADS, 1) };
+  if (!flags.seed.ok || !flags.uploads.ok) {
+    for (const flag of Object.values(flags)) if (!flag.ok) console.error(flag.problem);
     return 2;
   }
-  const uploads = Number(values.uploads ?? String(DEFAULT_UPLOADS));
-  if (!(Number.isInteger(uploads) && uploads >= 1)) {
-    console.error(`--uploads: expected a whole number >= 1, got "${values.uploads}"`);
-    return 2;
-  }
+  const [seed, uploads] = [flags.seed.value, flags.uploads.value];
   const configPath = values.config ?? DEFAULT_CONFIG;
   let config: LoadmasterConfig;
   try {

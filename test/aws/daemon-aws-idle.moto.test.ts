@@ -19,29 +19,17 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { realClock } from '../../src/clock/real-clock.ts';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, runTestAgent, useMoto } from './moto-server.ts';
+import { captureDaemonLog, waitFor } from './daemon-on-moto.ts';
 
 const CLUSTER = 'lm-daemon-idle';
 const motoReady = motoAvailable();
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` answers; on time-out the error carries `explain()` (the daemon's log, say). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, explain: () => string = () => '', timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws retires an idle node (moto_server)' : `the daemon on AWS, idle shutdown: ${MOTO_SKIP_REASON}`, () => {
   // Tasks run until the test stops them; the daemon's own clients find moto through the environment.
@@ -107,10 +95,7 @@ server: { port: 0 }
 `,
       'aws-idle.yaml',
     );
-    const logLines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-    const decisions = (kind: string) => logLines.filter((line) => line.includes(`"decision":"${kind}"`));
-    const recentLog = () => `the daemon's last log lines:\n${logLines.slice(-40).join('')}`;
+    const { logger, lines: logLines, decisions, recent: recentLog } = captureDaemonLog();
 
     const agentStop = new AbortController();
     const agent = runAgent(agentStop.signal);

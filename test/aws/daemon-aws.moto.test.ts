@@ -6,7 +6,6 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefiniti
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ECS_AMI_PARAMETERS } from '../../src/adapters/aws/aws-clients.ts';
 import { REASON_ATTRIBUTE } from '../../src/adapters/sqs/sqs-job-source.ts';
@@ -15,6 +14,7 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import { createClusterInDefaultVpc, MOTO_SKIP_REASON, motoAvailable, runTestAgent, useMoto } from './moto-server.ts';
+import { captureDaemonLog, waitFor } from './daemon-on-moto.ts';
 
 const CLUSTER = 'lm-daemon';
 const motoReady = motoAvailable();
@@ -23,18 +23,6 @@ function job(jobId: string, algorithm = 'segment'): JobMessage {
   return { version: 1, jobId, algorithm, inputs: [`s3://images/${jobId}.tif`], outputPrefix: `s3://results/${jobId}/`, env: {}, priority: 0, attempt: 1 };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `probe` answers; on time-out the error carries `explain()` (the daemon's log, say). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, explain: () => string = () => '', timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${explain()}`);
-    await sleep(100);
-  }
-}
 
 describe.skipIf(!motoReady)(motoReady ? 'the daemon on cloud: aws and queue: sqs (moto_server)' : `the daemon on AWS: ${MOTO_SKIP_REASON}`, () => {
   // Tasks run until stopped, as batch jobs do (else after a few of the daemon's resyncs the
@@ -118,10 +106,7 @@ server: { port: 0 }
 `,
       'aws.yaml',
     );
-    const logLines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
-    const decisions = (kind: string) => logLines.filter((line) => line.includes(`"decision":"${kind}"`));
-    const recentLog = () => `the daemon's last log lines:\n${logLines.slice(-40).join('')}`;
+    const { logger, lines: logLines, decisions, recent: recentLog } = captureDaemonLog();
 
     const agentStop = new AbortController();
     const agent = runAgent(agentStop.signal);

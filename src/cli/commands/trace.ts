@@ -15,6 +15,7 @@ import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../../simulation/
 import { TraceError, type Trace } from '../../simulation/traces/trace.ts';
 import type { CliIo } from '../cli-io.ts';
 import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
+import { wholeNumberFlag } from '../whole-number-flag.ts';
 
 /** The config `trace synth` draws its algorithms and durations from unless --config names another. */
 export const DEFAULT_SYNTH_CONFIG = fileURLToPath(new URL('../../../examples/config.yaml', import.meta.url));
@@ -58,16 +59,6 @@ export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): 
     return reportInputError(io, error);
   }
   return writeTrace(trace, options.out, io);
-}
-
-type FlagValue = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly problem: string };
-
-/** The flag's whole number (its default when absent), or what is wrong with it. */
-function wholeNumberFlag(flag: string, text: string | undefined, fallback: number, min: number): FlagValue {
-  if (text === undefined) return { ok: true, value: fallback };
-  const value = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (Number.isSafeInteger(value) && value >= min) return { ok: true, value };
-  return { ok: false, problem: `${flag}: expected a whole number${min > -Infinity ? ` >= ${min}` : ''}, got ${JSON.stringify(text)}` };
 }
 
 async function writeTrace(trace: Trace, out: string | undefined, io: CliIo): Promise<number> {

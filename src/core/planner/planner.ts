@@ -4,7 +4,7 @@ import { packItems } from '../packing/pack.ts';
 import type { BinKind, ItemGroup, KindLimit } from '../packing/pack-types.ts';
 import { DIMENSIONS } from '../resources.ts';
 import { explainNoCompatibleType } from './compatibility.ts';
-import { budgetRefusal, launchBudget, spend, type LaunchBudget } from './launch-budget.ts';
+import { budgetRefusal, launchBudget, minBy, spend, type LaunchBudget } from './launch-budget.ts';
 import { buildJobClasses, type JobClass } from './job-classes.ts';
 import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
 import type { FleetNode, PlacementPolicy, Plan, PlannerInput, WaitReason } from './plan-types.ts';
@@ -221,7 +221,10 @@ function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'
 function unplaceableReason(c: JobClass, catalog: readonly InstanceType[], budget: LaunchBudget, limitKinds: readonly (readonly number[])[], policy: PlacementPolicy): WaitReason {
   const impossible = explainNoCompatibleType(c.demand, c.constraints, catalog);
   if (impossible) return { code: 'no-compatible-type', message: impossible.message };
-  const cheapest = catalog.filter((_, k) => c.allowedTypes[k] === 1).reduce((a, b) => (b.pricePerHour < a.pricePerHour ? b : a));
+  const cheapest = minBy(
+    catalog.filter((_, k) => c.allowedTypes[k] === 1),
+    (a, b) => a.pricePerHour - b.pricePerHour,
+  )!;
   const refusal = budgetRefusal(budget, cheapest, policy);
   if (refusal) return refusal;
   const blocking = budget.typeRooms.filter((_, i) => limitKinds[i]!.some((k) => c.allowedTypes[k] === 1)).map((r) => `${r.pattern} (${r.max})`);

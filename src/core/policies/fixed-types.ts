@@ -1,7 +1,8 @@
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { canHold } from '../planner/compatibility.ts';
+import { minBy } from '../planner/launch-budget.ts';
 import type { JobConstraints } from '../planner/plan-types.ts';
-import { DIMENSIONS, resources, type Resources } from '../resources.ts';
+import type { Resources } from '../resources.ts';
 
 export interface AlgorithmJob {
   readonly algorithm: string;
@@ -20,28 +21,21 @@ export interface AlgorithmJob {
  */
 export function chooseFixedTypes(jobs: readonly AlgorithmJob[], catalog: readonly InstanceType[]): Record<string, string> {
   const byAlgorithm = new Map<string, AlgorithmJob[]>();
-  for (const job of jobs) byAlgorithm.set(job.algorithm, [...(byAlgorithm.get(job.algorithm) ?? []), job]);
+  for (const job of jobs) {
+    const its = byAlgorithm.get(job.algorithm);
+    if (its) its.push(job);
+    else byAlgorithm.set(job.algorithm, [job]);
+  }
   const chosen: Record<string, string> = {};
   for (const [algorithm, its] of [...byAlgorithm].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const largest = resources((d) => Math.max(...its.map((j) => j.demand[d])));
-    const allowsAll = (t: InstanceType): boolean => its.every((j) => canHold(t, j.demand, j.constraints));
-    const holdsAll = catalog.filter((t) => DIMENSIONS.every((d) => t.allocatable[d] >= largest[d]) && allowsAll(t));
-    const best =
-      cheapest(holdsAll) ??
-      cheapest(
-        catalog.filter((t) => its.some((j) => canHold(t, j.demand, j.constraints))),
-        (t) => -its.filter((j) => canHold(t, j.demand, j.constraints)).length,
-      );
-    if (best) chosen[algorithm] = best.name;
+    // Holding each job alone is holding the largest demand in every dimension.
+    const held = catalog.map((type) => ({ type, count: its.filter((j) => canHold(type, j.demand, j.constraints)).length }));
+    // minBy keeps the first of equals: catalog order breaks ties.
+    const best = minBy(
+      held.filter((h) => h.count > 0),
+      (a, b) => b.count - a.count || a.type.pricePerHour - b.type.pricePerHour,
+    );
+    if (best) chosen[algorithm] = best.type.name;
   }
   return chosen;
-}
-
-/** The type with the smallest (rank, price), first in catalog order among equals. */
-function cheapest(types: readonly InstanceType[], rank: (t: InstanceType) => number = () => 0): InstanceType | undefined {
-  let best: InstanceType | undefined;
-  for (const t of types) {
-    if (!best || rank(t) < rank(best) || (rank(t) === rank(best) && t.pricePerHour < best.pricePerHour)) best = t;
-  }
-  return best;
 }
