@@ -119,6 +119,13 @@ const policySchema = z.strictObject({
    * waits this long at most in all. 0: never.
    */
   reuseWithinSeconds: z.number().min(0).default(45),
+  /**
+   * The share rule: a job joins a node already running or holding other jobs only while the
+   * node's price split over its jobs, the newcomer counted, is at most this many times the
+   * price of the job's own instance (its cheapest type, plus a boot for the length of its
+   * expected run). 0: always join.
+   */
+  sharePriceRatio: z.number().min(0).default(3),
 });
 
 // ---- algorithms -------------------------------------------------------------------
@@ -228,6 +235,11 @@ const controllerSchema = z
     unavailableTypeSeconds: z.number().min(0).default(600),
     /** A node with no tasks and no bound jobs this long is drained and terminated. */
     idleSeconds: z.number().min(0).default(300),
+    /**
+     * Keep an empty node only as long as keeping it has paid, judged per type by how long
+     * empty nodes waited for their next job so far (at most idleSeconds).
+     */
+    learnIdleSeconds: z.boolean().default(true),
     /** Type name or pattern -> nodes kept even when idle. */
     warmNodes: z.record(typePattern, z.int().min(0)).default({}),
     /** Backpressure: at most this many jobs held; the rest stay in the queue. */

@@ -13,8 +13,8 @@ export function catalogFromConfig(config: LoadmasterConfig): InstanceType[] {
 }
 
 export function policyFromConfig(config: LoadmasterConfig): PlacementPolicy {
-  const { maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds } = config.policy;
-  return { maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds };
+  const { maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds, sharePriceRatio } = config.policy;
+  return { maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds, sharePriceRatio };
 }
 
 /** What a job of this algorithm reserves: the minimum memory, not the suggested one. */

@@ -7,6 +7,8 @@ export interface ControllerSettings {
   readonly registrationTimeoutSeconds: number;
   readonly unavailableTypeSeconds: number;
   readonly idleSeconds: number;
+  /** Per type, keep empty nodes only as long as has paid by the gaps seen (IdleGaps), at most idleSeconds. Absent: false. */
+  readonly learnIdleSeconds?: boolean;
   /**
    * Idleness counted in whole periods of this many seconds from the end of the period a
    * node emptied in, as a CloudWatch alarm sees it; absent or 0: continuously. Not a config

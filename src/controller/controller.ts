@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { retireAt } from '../core/policies/fleet-policy.ts';
+import { IdleGaps } from '../core/policies/idle-gaps.ts';
 import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
 import { expectedReleases, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../core/planner/run-time-estimates.ts';
@@ -126,6 +127,10 @@ export class Controller implements ControllerApi {
   #nextWakeAt: number | undefined;
   /** Per algorithm, its tasks' expected run time in seconds, from those that finished. */
   readonly #runTimes = new Map<string, number>();
+  /** Seconds from launch to registration of the instances this process launched (weighted as run times are); undefined before the first. */
+  #bootSeconds: number | undefined;
+  /** How long empty nodes waited for their next job, per type (controller.learnIdleSeconds). */
+  readonly #idleGaps = new IdleGaps();
   /** Background work (finishing jobs, deleting duplicates) not settled yet: stop() waits for it. */
   readonly #inBackground = new Set<Promise<unknown>>();
   /** Finish writes the queue has not accepted yet, retried every round. */
@@ -353,7 +358,9 @@ export class Controller implements ControllerApi {
     node.state = instance.registered?.draining ? 'draining' : 'registered';
     node.registeredAt = this.#deps.clock.now();
     if (instance.registered) node.allocatable = instance.registered.resources;
-    const seconds = ((node.registeredAt - node.launchedAt) / 1000).toFixed(0);
+    const bootSeconds = (node.registeredAt - node.launchedAt) / 1000;
+    this.#bootSeconds = nextRunTimeEstimate(this.#bootSeconds, bootSeconds);
+    const seconds = bootSeconds.toFixed(0);
     this.#decide('registered', `${node.type} ${node.id} registered after ${seconds} s with ${node.bound.size} job(s) bound`, { instanceId: node.id });
   }
 
@@ -588,6 +595,7 @@ export class Controller implements ControllerApi {
       enqueuedAt: j.sentAt / 1000,
       algorithm: j.message.algorithm,
       mayWaitForRelease: j.waitingForReleaseSince === undefined || now - j.waitingForReleaseSince < (policy.reuseWithinSeconds ?? 0) * 1000,
+      ...(this.#runTimes.has(j.message.algorithm) ? { expectedRunSeconds: this.#runTimes.get(j.message.algorithm)! } : {}),
     }));
     const planner = this.#deps.plan ?? planFleet;
     const consolidating = this.#consolidationCandidates();
@@ -605,12 +613,14 @@ export class Controller implements ControllerApi {
                   // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
                   pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
                   releases: this.#releases(n, now),
+                  jobs: n.tasks.size + n.bound.size,
                 },
               ]
             : [],
         ),
         catalog: available,
         policy,
+        ...(this.#bootSeconds !== undefined ? { expectedBootSeconds: this.#bootSeconds } : {}),
       });
     let plan = planWith(consolidating);
     // Never buy while a node left to empty still has room: then it takes work again.
@@ -677,6 +687,7 @@ export class Controller implements ControllerApi {
       };
       this.#nodes.set(node.id, node);
       metrics.nodesLaunched.inc({ type });
+      this.#idleGaps.launched(type, clock.now() / 1000, settings.idleSeconds);
       const ids = jobsPerInstance[i] ?? [];
       for (const id of ids) {
         const held = this.#held.get(id);
@@ -805,9 +816,9 @@ export class Controller implements ControllerApi {
       .filter((n) => n.state === 'registered' && n.tasks.size === 0 && n.bound.size === 0 && n.emptySince !== undefined)
       .sort((a, b) => a.emptySince! - b.emptySince! || (a.id < b.id ? -1 : 1));
     const retiring: FleetNode[] = [];
-    const rule = { idleSeconds: settings.idleSeconds, evaluationSeconds: settings.idleEvaluationSeconds ?? 0 };
+    const evaluationSeconds = settings.idleEvaluationSeconds ?? 0;
     for (const node of idle) {
-      const dueAt = retireAt(node.emptySince! / 1000, rule) * 1000;
+      const dueAt = retireAt(node.emptySince! / 1000, { idleSeconds: this.#idleSecondsFor(node.type, now), evaluationSeconds }) * 1000;
       if (now < dueAt) {
         this.#wakeAt(dueAt);
         continue;
@@ -816,13 +827,23 @@ export class Controller implements ControllerApi {
       retiring.push(node);
     }
     for (const node of retiring) {
+      if (settings.learnIdleSeconds === true) this.#idleGaps.retired(node.type, node.emptySince! / 1000);
       node.state = 'draining';
-      this.#decide('drain', `${node.type} ${node.id} idle for ${((now - node.emptySince!) / 1000).toFixed(0)} s: draining and terminating`, { instanceId: node.id });
+      const keep = this.#idleSecondsFor(node.type, now);
+      const kept = keep < settings.idleSeconds ? ` (empty ${node.type} nodes are kept ${keep.toFixed(0)} s, not idleSeconds ${settings.idleSeconds}: keeping them longer has not paid so far)` : '';
+      this.#decide('drain', `${node.type} ${node.id} idle for ${((now - node.emptySince!) / 1000).toFixed(0)} s: draining and terminating${kept}`, { instanceId: node.id });
       await this.#call('terminate', 'drain', () => this.#deps.cloud.drain(node.id));
     }
     // Draining nodes that are empty, including those whose terminate failed last round.
     const done = [...this.#nodes.values()].filter((n) => n.state === 'draining' && n.tasks.size === 0 && n.bound.size === 0);
     if (done.length > 0) await this.#terminate(done, 'idle');
+  }
+
+  /** How long an empty node of this type is kept: idleSeconds, or what has paid so far when learnt (before any boot is seen, idleSeconds). */
+  #idleSecondsFor(type: string, now: number): number {
+    const { idleSeconds, learnIdleSeconds } = this.#deps.settings;
+    if (learnIdleSeconds !== true || this.#bootSeconds === undefined) return idleSeconds;
+    return this.#idleGaps.idleSeconds(type, now / 1000, this.#bootSeconds, idleSeconds);
   }
 
   /** Whether a warmNodes rule needs this node: the nodes of its pattern, minus those already retiring, would drop below the minimum. */
@@ -871,6 +892,7 @@ export class Controller implements ControllerApi {
     if (job.boundTo !== undefined && job.boundTo !== node.id) this.#unbind(job);
     job.boundTo = node.id;
     node.bound.add(job.message.jobId);
+    if (node.emptySince !== undefined && node.state === 'registered') this.#idleGaps.reused(node.type, (this.#deps.clock.now() - node.emptySince) / 1000);
     delete node.emptySince;
     if (!job.starting) job.reason = { code: 'starting', message: `waiting for ${node.type} ${node.id} to register` };
   }

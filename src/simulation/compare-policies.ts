@@ -43,8 +43,10 @@ export async function comparePolicies(options: ComparePoliciesOptions): Promise<
 /** The lower bounds on the trace's cost under the config's catalog; refuses a trace with jobs the config cannot run. */
 export async function lowerBounds(config: LoadmasterConfig, configName: string, trace: Trace): Promise<LowerBounds> {
   const { catalog, jobs } = boundJobs(config, configName, trace);
-  const [clairvoyant, anySchedule] = [await clairvoyantLowerBound(jobs, catalog), await resourceTimeLowerBound(jobs, catalog)];
-  return { clairvoyantUsd: clairvoyant.usd, anyScheduleUsd: anySchedule.lpCuts };
+  // Every instance the simulated cloud launches is billed at least its shortest boot before it can run a task.
+  const bootSeconds = Math.max(0, config.cloud.sim.bootSeconds - config.cloud.sim.bootJitterSeconds);
+  const [clairvoyant, anySchedule] = [await clairvoyantLowerBound(jobs, catalog, { bootSeconds }), await resourceTimeLowerBound(jobs, catalog)];
+  return { clairvoyantUsd: clairvoyant.usd, clairvoyantBootSeconds: bootSeconds, anyScheduleUsd: anySchedule.lpCuts };
 }
 
 /** One policy's replay of the trace. Runs of different policies share nothing, so they may run in parallel (worker threads). */
@@ -58,7 +60,7 @@ export async function simulatePolicy(
   const context: PolicyContext = {
     loadmaster: {
       batch: { idleSeconds: config.controller.batchIdleSeconds, maxSeconds: config.controller.batchMaxSeconds },
-      idle: { idleSeconds: config.controller.idleSeconds, evaluationSeconds: 0 },
+      idle: { idleSeconds: config.controller.idleSeconds, evaluationSeconds: 0, learned: config.controller.learnIdleSeconds },
       consolidation: config.controller.consolidation.enabled,
     },
     fixedTypes: chooseFixedTypes(jobs, catalog),

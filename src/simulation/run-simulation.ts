@@ -260,6 +260,7 @@ function policySettings(policy: FleetPolicy, utilizationBelow: number): Partial<
     batchMaxSeconds: policy.batch.maxSeconds,
     idleSeconds: policy.idle.idleSeconds,
     idleEvaluationSeconds: policy.idle.evaluationSeconds,
+    learnIdleSeconds: policy.idle.learned ?? false,
   };
 }
 

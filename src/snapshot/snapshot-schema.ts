@@ -33,6 +33,8 @@ const fleetNode = z.strictObject({
   type: z.string().min(1),
   state: z.enum(['registered', 'launching', 'draining']),
   used: usedResources.prefault({}),
+  /** Tasks running on it plus jobs bound to it, for the share rule; absent: the rule leaves the node alone. */
+  jobs: z.int().min(0).optional(),
 });
 
 export const snapshotSchema = z.strictObject({

@@ -139,5 +139,5 @@ function toFleetNode(
     }
   }
   if (overCommitted) return undefined;
-  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used) };
+  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used), ...(node.jobs !== undefined ? { jobs: node.jobs } : {}) };
 }

@@ -36,7 +36,7 @@ describe('loadmaster config check', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       `${bad}: policy.maxInstances: expected an integer >= 0, got -5 (line 3)`,
-      `${bad}: policy.maxHourlyCosts: unknown key (expected one of: maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds); did you mean "maxHourlyCost"? (line 4)`,
+      `${bad}: policy.maxHourlyCosts: unknown key (expected one of: maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds, sharePriceRatio); did you mean "maxHourlyCost"? (line 4)`,
       `${bad}: algorithms.segment.architecture: expected "x86_64" or "arm64", got "amd64" (line 6)`,
     ]);
   });

@@ -83,7 +83,7 @@ catalog:
   prices: { "g5.xlarge": 0.9 }
   add: [{ name: x9.large, vcpu: 2, memoryMiB: 8192, architecture: x86_64, pricePerHour: 0.05 }]
   overhead: { memoryPercent: 0, reservedMemoryMiB: 0 }
-policy: { maxInstances: 5, maxHourlyCost: 12.5, typeLimits: { "g5.*": 1 }, instancePenaltyPerHour: 0.1, reuseWithinSeconds: 30 }
+policy: { maxInstances: 5, maxHourlyCost: 12.5, typeLimits: { "g5.*": 1 }, instancePenaltyPerHour: 0.1, reuseWithinSeconds: 30, sharePriceRatio: 1.5 }
 algorithms:
   infer:
     image: x
@@ -109,11 +109,13 @@ algorithms:
   });
 
   it('copies the policy', () => {
-    expect(policyFromConfig(config)).toEqual({ maxInstances: 5, maxHourlyCost: 12.5, typeLimits: { 'g5.*': 1 }, instancePenaltyPerHour: 0.1, reuseWithinSeconds: 30 });
+    expect(policyFromConfig(config)).toEqual({ maxInstances: 5, maxHourlyCost: 12.5, typeLimits: { 'g5.*': 1 }, instancePenaltyPerHour: 0.1, reuseWithinSeconds: 30, sharePriceRatio: 1.5 });
   });
 
-  it('copies the default reuseWithinSeconds when the config leaves it out', () => {
-    expect(policyFromConfig(parseConfig(MINIMAL_CONFIG, 'test.yaml')).reuseWithinSeconds).toBe(45);
+  it('copies the default reuseWithinSeconds and sharePriceRatio when the config leaves them out', () => {
+    const policy = policyFromConfig(parseConfig(MINIMAL_CONFIG, 'test.yaml'));
+    expect(policy.reuseWithinSeconds).toBe(45);
+    expect(policy.sharePriceRatio).toBe(3);
   });
 
   it('packs the minimum memory, not the suggested one', () => {

@@ -13,6 +13,7 @@ describe('daemon sections: defaults', () => {
       registrationTimeoutSeconds: 300,
       unavailableTypeSeconds: 600,
       idleSeconds: 300,
+      learnIdleSeconds: true,
       warmNodes: {},
       maxHeldJobs: 1000,
       visibilitySeconds: 300,

@@ -7,7 +7,7 @@ import { issueAt, issuesOf, MINIMAL_CONFIG } from './config-test-helpers.ts';
 describe('parseConfig: defaults', () => {
   it('fills every optional section and field', () => {
     const config = parseConfig(MINIMAL_CONFIG, 'test.yaml');
-    expect(config.policy).toEqual({ maxInstances: 100, maxHourlyCost: 100, typeLimits: {}, instancePenaltyPerHour: 0, reuseWithinSeconds: 45 });
+    expect(config.policy).toEqual({ maxInstances: 100, maxHourlyCost: 100, typeLimits: {}, instancePenaltyPerHour: 0, reuseWithinSeconds: 45, sharePriceRatio: 3 });
     expect(config.catalog).toEqual({ exclude: [], prices: {}, add: [], overhead: DEFAULT_OVERHEAD });
     expect(config.algorithms['segment']).toEqual({
       image: 'example/segment:1',
@@ -26,13 +26,18 @@ describe('parseConfig: defaults', () => {
 
   it('keeps given values and fills the rest of a section', () => {
     const config = parseConfig(`policy: { maxInstances: 7 }\ncatalog: { overhead: { memoryPercent: 5 } }\n${MINIMAL_CONFIG}`, 'test.yaml');
-    expect(config.policy).toEqual({ maxInstances: 7, maxHourlyCost: 100, typeLimits: {}, instancePenaltyPerHour: 0, reuseWithinSeconds: 45 });
+    expect(config.policy).toEqual({ maxInstances: 7, maxHourlyCost: 100, typeLimits: {}, instancePenaltyPerHour: 0, reuseWithinSeconds: 45, sharePriceRatio: 3 });
     expect(config.catalog.overhead).toEqual({ ...DEFAULT_OVERHEAD, memoryPercent: 5 });
   });
 
   it('keeps a given policy.reuseWithinSeconds, including 0 (never wait for capacity) and fractions', () => {
     expect(parseConfig(`policy: { reuseWithinSeconds: 0 }\n${MINIMAL_CONFIG}`, 'test.yaml').policy.reuseWithinSeconds).toBe(0);
     expect(parseConfig(`policy: { reuseWithinSeconds: 90.5 }\n${MINIMAL_CONFIG}`, 'test.yaml').policy.reuseWithinSeconds).toBe(90.5);
+  });
+
+  it('keeps a given policy.sharePriceRatio, including 0 (always share) and fractions', () => {
+    expect(parseConfig(`policy: { sharePriceRatio: 0 }\n${MINIMAL_CONFIG}`, 'test.yaml').policy.sharePriceRatio).toBe(0);
+    expect(parseConfig(`policy: { sharePriceRatio: 1.25 }\n${MINIMAL_CONFIG}`, 'test.yaml').policy.sharePriceRatio).toBe(1.25);
   });
 });
 
@@ -63,7 +68,7 @@ describe('parseConfig: schema errors name the path, the value and what was expec
   it('unknown key, with the allowed keys and a likely fix', () => {
     const issue = issueAt(`policy:\n  maxInstance: 3\n${MINIMAL_CONFIG}`, 'policy.maxInstance');
     expect(issue.message).toContain('unknown key');
-    expect(issue.message).toContain('maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds');
+    expect(issue.message).toContain('maxInstances, maxHourlyCost, typeLimits, instancePenaltyPerHour, reuseWithinSeconds, sharePriceRatio');
     expect(issue.message).toContain('did you mean "maxInstances"?');
     expect(issue.line).toBe(2);
   });
@@ -84,6 +89,7 @@ describe('parseConfig: schema errors name the path, the value and what was expec
   it('number out of range', () => {
     expect(issueAt(`policy: { maxHourlyCost: -1 }\n${MINIMAL_CONFIG}`, 'policy.maxHourlyCost').message).toBe('expected a number >= 0, got -1');
     expect(issueAt(`policy: { reuseWithinSeconds: -5 }\n${MINIMAL_CONFIG}`, 'policy.reuseWithinSeconds').message).toBe('expected a number >= 0, got -5');
+    expect(issueAt(`policy: { sharePriceRatio: -1 }\n${MINIMAL_CONFIG}`, 'policy.sharePriceRatio').message).toBe('expected a number >= 0, got -1');
     expect(issueAt(`policy: { typeLimits: { "g5.*": -2 } }\n${MINIMAL_CONFIG}`, 'policy.typeLimits["g5.*"]').message).toBe(
       'expected an integer >= 0, got -2',
     );

@@ -102,6 +102,13 @@ describe('snapshotToPlannerInput', () => {
     ]);
   });
 
+  it('passes a node\'s job count on for the share rule, and leaves it out when absent', () => {
+    const input = convert({ nodes: [node({ jobs: 3 }), node({ id: 'i-2' })] });
+    expect(input.nodes.map((n) => n.jobs)).toEqual([3, undefined]);
+    expect('jobs' in input.nodes[1]!).toBe(false);
+    expect(messageAt({ nodes: [node({ jobs: -1 })] }, 'nodes[0].jobs')).toBe('expected an integer >= 0, got -1');
+  });
+
   it('accepts an empty snapshot', () => {
     expect(convert({})).toMatchObject({ jobs: [], nodes: [] });
   });
@@ -158,7 +165,7 @@ describe('snapshot errors name the path, the value and what was expected', () =>
       ['pending[1].resources.cpu', 'expected an integer >= 1, got 0'],
       ['nodes[0].state', 'expected "registered", "launching" or "draining", got "running"'],
       ['nodes[0].used.cpu', 'expected an integer >= 0, got -1'],
-      ['nodes[0].zone', 'unknown key (expected one of: id, type, state, used)'],
+      ['nodes[0].zone', 'unknown key (expected one of: id, type, state, used, jobs)'],
     ]);
   });
 

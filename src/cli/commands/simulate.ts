@@ -96,7 +96,7 @@ function readTrace(text: string, source: string, format: TraceFormat): Trace {
 }
 
 export function renderComparison(report: SimulateReport): string {
-  const { clairvoyantUsd, anyScheduleUsd } = report.bounds;
+  const { clairvoyantUsd, clairvoyantBootSeconds, anyScheduleUsd } = report.bounds;
   const { headers, numeric, rows } = comparisonTable(report);
   const table = renderTable(
     headers.map((header, i) => ({ header, align: numeric[i] ? ('right' as const) : ('left' as const) })),
@@ -105,7 +105,7 @@ export function renderComparison(report: SimulateReport): string {
   );
   return [
     `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
-    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
+    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
     ...table,
     '',
   ].join('\n');

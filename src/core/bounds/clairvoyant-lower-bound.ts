@@ -24,10 +24,18 @@ export interface ClairvoyantOptions {
    * bound is depends on it, never whether it is valid. Default 0.005.
    */
   readonly tolerance?: number;
+  /**
+   * Seconds every instance is billed before it can run anything (launch to the earliest
+   * registration). The instances that run jobs at any time in [t, t + bootSeconds] were
+   * launched by t and are still alive at t, so the fleet billed at t costs at least
+   * max LP(S_τ) over that window: each segment's rate counts from bootSeconds before it
+   * starts. Default 0: instant boots.
+   */
+  readonly bootSeconds?: number;
 }
 
 export interface ClairvoyantLowerBound {
-  /** USD: the bound, ≤ ∫ LP(S_t) dt / 3600 (see clairvoyantLowerBound) and ≥ (1 - tolerance) · `upperUsd`. */
+  /** USD: the bound, ≤ the integral of clairvoyantLowerBound; with no boot, ≥ (1 - tolerance) · `upperUsd`. */
   readonly usd: number;
   /**
    * USD: the cost of feasible fractional fleets (LP solutions) for every segment, so the exact
@@ -53,15 +61,17 @@ const MAX_CACHED_DUALS = 256;
 
 /**
  * The clairvoyant bound: the cost of a fleet that knows every arrival a_i and duration d_i,
- * starts each job the moment it arrives, boots instantly, is billed per second with no
- * minimum, and may re-choose a fractional fleet at every instant (with the cost-rate LP's
- * cuts: an instance holds a whole number of each job). Its cost is
+ * starts each job the moment it arrives, is billed per second with no minimum, and may
+ * re-choose a fractional fleet at every instant (with the cost-rate LP's cuts: an instance
+ * holds a whole number of each job), each instance billed `bootSeconds` (b) before it can run
+ * anything. Its cost is
  *
- *     ∫ LP(S_t) dt / 3600 USD,   S_t = the jobs with a_i ≤ t < a_i + d_i,
+ *     ∫ max{ LP(S_τ) : t ≤ τ ≤ t + b } dt / 3600 USD,   S_t = the jobs with a_i ≤ t < a_i + d_i,
  *
  * where LP(S) is the cost-rate LP with cuts (buildLpModel) for the groups of S, in USD/hour.
- * Any schedule that starts every job on arrival holds S_t at every t on a real (integral)
- * fleet, which costs at least LP(S_t) per hour; boot time, the 60 s billing minimum and
+ * Any schedule that starts every job on arrival holds S_τ at every τ on a real (integral)
+ * fleet, which costs at least LP(S_τ) per hour, and each instance of that fleet was launched
+ * by τ - b and is billed at every t in [τ - b, τ]; the 60 s billing minimum, idle time and
  * policy limits only add. So this is a lower bound for every such schedule.
  *
  * It is NOT a bound for schedules that delay jobs: waiting for a shared instance, or moving
@@ -97,6 +107,8 @@ export async function clairvoyantLowerBound(jobs: readonly ArrivingJob[], catalo
   }
   const tolerance = options.tolerance ?? 0.005;
   if (!(tolerance >= 0)) throw new RangeError(`clairvoyantLowerBound: tolerance ${tolerance}; expected a number >= 0`);
+  const bootSeconds = options.bootSeconds ?? 0;
+  if (!(bootSeconds >= 0 && Number.isFinite(bootSeconds))) throw new RangeError(`clairvoyantLowerBound: bootSeconds ${bootSeconds}; expected a finite number >= 0`);
   const { groups, unplaceable, groupOf } = groupBoundJobs(jobs, catalog, (job) => job.durationSeconds);
   const boundedJobs = groups.reduce((sum, g) => sum + g.count, 0);
   const empty = { usd: 0, upperUsd: 0, lpSolved: 0, segments: 0, boundedJobs, unplaceable };
@@ -104,7 +116,7 @@ export async function clairvoyantLowerBound(jobs: readonly ArrivingJob[], catalo
 
   const session = await openLp(groups, catalog, { cuts: true });
   try {
-    return { ...integrate(session, jobs, groupOf, tolerance), boundedJobs, unplaceable };
+    return { ...integrate(session, jobs, groupOf, tolerance, bootSeconds), boundedJobs, unplaceable };
   } finally {
     session.dispose();
   }
@@ -160,7 +172,7 @@ class LastBasis {
   }
 }
 
-function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: Int32Array, tolerance: number): Omit<ClairvoyantLowerBound, 'boundedJobs' | 'unplaceable'> {
+function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: Int32Array, tolerance: number, bootSeconds: number): Omit<ClairvoyantLowerBound, 'boundedJobs' | 'unplaceable'> {
   const model = session.model;
   const J = model.groups.length;
   const fleet = new FeasibleFleet(model);
@@ -197,6 +209,11 @@ function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: In
   let segments = 0;
   let lowerSum = 0; // Σ Δ · USD/hour
   let upperSum = 0;
+  // Per segment: start, end, and the bound's and the fleets' rates (USD/hour), for the boot look-ahead.
+  const segmentStart: number[] = [];
+  const segmentEnd: number[] = [];
+  const segmentLower: number[] = [];
+  const segmentUpper: number[] = [];
   const solvedValue = new Map<string, number>();
   for (let e = 0; e < order.length; ) {
     const time = eventTime[order[e]!]!;
@@ -243,8 +260,46 @@ function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: In
     }
     lowerSum += duration * lower;
     upperSum += duration * Math.max(upper, lower);
+    segmentStart.push(time);
+    segmentEnd.push(time + duration);
+    segmentLower.push(lower);
+    segmentUpper.push(Math.max(upper, lower));
   }
-  return { usd: lowerSum / SECONDS_PER_HOUR, upperUsd: upperSum / SECONDS_PER_HOUR, lpSolved, segments };
+  return {
+    usd: integralWithLookAhead(segmentStart, segmentEnd, segmentLower, bootSeconds) / SECONDS_PER_HOUR,
+    upperUsd: integralWithLookAhead(segmentStart, segmentEnd, segmentUpper, bootSeconds) / SECONDS_PER_HOUR,
+    lpSolved,
+    segments,
+  };
+}
+
+/**
+ * ∫ max{ rate of a segment that meets [t, t + lookAhead] } dt over all t (0 where none does):
+ * each segment's rate counts from lookAhead before it starts until it ends. Segments are
+ * disjoint and in time order, so they open (start - lookAhead) and end in the same order: a
+ * sliding-window maximum, with a deque of the open segments by falling rate (a segment
+ * behind a higher one ends later, so only the head's end matters).
+ */
+export function integralWithLookAhead(start: readonly number[], end: readonly number[], rate: readonly number[], lookAhead: number): number {
+  const open: number[] = [];
+  let head = 0;
+  let next = 0;
+  let t = -Infinity;
+  let total = 0;
+  while (next < start.length || head < open.length) {
+    const opening = next < start.length ? start[next]! - lookAhead : Infinity;
+    const ending = head < open.length ? end[open[head]!]! : Infinity;
+    const at = Math.min(opening, ending);
+    if (head < open.length) total += rate[open[head]!]! * (at - t);
+    t = at;
+    if (ending <= opening) {
+      head++;
+    } else {
+      while (open.length > head && rate[open[open.length - 1]!]! <= rate[next]!) open.pop();
+      open.push(next++);
+    }
+  }
+  return total;
 }
 
 function addDual(duals: CachedDual[], entry: CachedDual): void {

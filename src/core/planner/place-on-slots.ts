@@ -1,5 +1,6 @@
 import { DIMENSIONS } from '../resources.ts';
 import type { JobClass } from './job-classes.ts';
+import type { MayShare } from './share-rule.ts';
 
 /** Capacity a job can be put on this round: a registered node, a launching one, or an instance planned earlier in the round. */
 export interface Slot {
@@ -7,12 +8,15 @@ export interface Slot {
   readonly typeIndex: number;
   /** Free capacity per dimension, in DIMENSIONS order; lowered as jobs are placed. */
   readonly free: number[];
+  /** Jobs on it (running, bound, placed this round), growing as jobs are placed; absent for a node that reports none, and for instances planned this round. */
+  jobs?: number;
 }
 
 /**
  * First fit, classes in the order given (priority, then largest first), slots in the
  * order given (the caller puts the fullest first, so work consolidates and emptier
- * nodes can drain). As many jobs of a class as fit go on a slot at once.
+ * nodes can drain). As many jobs of a class as fit go on a slot at once, when `mayShare`
+ * (the share rule) lets the first of them join it: the others then find it no emptier.
  * `taken[c]` counts the jobs of class c already placed (its oldest), and grows.
  */
 export function placeOnSlots(
@@ -20,6 +24,7 @@ export function placeOnSlots(
   taken: Int32Array,
   slots: readonly Slot[],
   place: (slot: Slot, jobIds: readonly string[]) => void,
+  mayShare?: MayShare,
 ): void {
   classes.forEach((jobClass, c) => {
     const demand = DIMENSIONS.map((d) => jobClass.demand[d]);
@@ -32,6 +37,8 @@ export function placeOnSlots(
         if (need > 0) n = Math.min(n, Math.floor(slot.free[d]! / need));
       });
       if (n <= 0) continue;
+      if (mayShare && !mayShare(jobClass, taken[c]!, slot)) continue;
+      if (slot.jobs !== undefined) slot.jobs += n;
       demand.forEach((need, d) => (slot.free[d]! -= n * need));
       place(
         slot,

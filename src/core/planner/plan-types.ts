@@ -25,6 +25,8 @@ export interface PendingJob {
    * (wait code capacity-soon): then it gets capacity of its own. Absent: it may wait.
    */
   readonly mayWaitForRelease?: boolean;
+  /** Expected run time in seconds (its algorithm's observed runs); absent when unknown. Used by the share rule. */
+  readonly expectedRunSeconds?: number;
 }
 
 export type NodeState = 'launching' | 'registered' | 'draining';
@@ -39,6 +41,8 @@ export interface FleetNode {
   readonly pricePerHour?: number;
   /** What its running tasks are expected to give back, and in how many seconds (0: overdue, any moment). */
   readonly releases?: readonly Release[];
+  /** Tasks running on it plus jobs bound to it. Absent: unknown, and the share rule leaves the node alone. */
+  readonly jobs?: number;
 }
 
 export interface Release {
@@ -64,6 +68,14 @@ export interface PlacementPolicy {
    * instance: about a boot, so it usually starts no later and nothing new is paid for. 0 or absent: never.
    */
   readonly reuseWithinSeconds?: number;
+  /**
+   * The share rule: a job joins a node that is running or holding other jobs only while the
+   * node's price split over its jobs, the joining one counted (price / (jobs + 1)), is at most
+   * this many times the hourly price of the job's own instance (the cheapest type that holds
+   * it, plus a boot for the length of its expected run). Above it, the job would likely keep
+   * a dear node alive after its other jobs end: an instance of its own costs less. 0 or absent: always join.
+   */
+  readonly sharePriceRatio?: number;
 }
 
 export interface PlannerInput {
@@ -71,6 +83,8 @@ export interface PlannerInput {
   readonly nodes: readonly FleetNode[];
   readonly catalog: readonly InstanceType[];
   readonly policy: PlacementPolicy;
+  /** Seconds a launched instance takes to register, as observed; absent while unknown. Used by the share rule. */
+  readonly expectedBootSeconds?: number;
 }
 
 export type WaitCode =

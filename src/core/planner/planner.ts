@@ -7,6 +7,7 @@ import { explainNoCompatibleType } from './compatibility.ts';
 import { budgetRefusal, launchBudget, minBy, spend, type LaunchBudget } from './launch-budget.ts';
 import { buildJobClasses, type JobClass } from './job-classes.ts';
 import { fullness, placeOnSlots, type Slot } from './place-on-slots.ts';
+import { shareRule } from './share-rule.ts';
 import type { FleetNode, PlacementPolicy, Plan, PlannerInput, WaitReason } from './plan-types.ts';
 
 type Placement = { jobId: string; nodeId: string };
@@ -17,8 +18,9 @@ type Waiting = { jobId: string; reason: WaitReason };
  * The placement planner: pending jobs, the fleet, the catalog and the policy in; a
  * plan out. Pure and deterministic.
  *
- * 1. Registered nodes first, fullest first (sunk cost; consolidates work).
- * 2. Then nodes already launching (they are paid for too).
+ * 1. Registered nodes first, fullest first (sunk cost; consolidates work), where the share
+ *    rule (share-rule.ts) lets a job join.
+ * 2. Then nodes already launching (they are paid for too), by the same rule.
  * 3. Then new instances, priority tier by tier: leftover room on instances planned for
  *    a higher tier first, then the cheapest fleet the packing engine finds for the
  *    rest, cut to the policy's limits keeping the instances that carry the most work
@@ -34,10 +36,16 @@ export function planFleet(input: PlannerInput): Plan {
   const starts: Placement[] = [];
   const bindings: Placement[] = [];
   const usable = input.nodes.filter((n) => n.state !== 'draining' && typeIndex.has(n.type));
+  const budget = launchBudget(input);
+  const mayShare = shareRule(input, catalog, budget);
   const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
-  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })));
-  placeOnSlots(classes, taken, slotsFullestFirst(usable, 'launching', typeIndex, catalog), (slot, ids) =>
-    ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
+  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare);
+  placeOnSlots(
+    classes,
+    taken,
+    slotsFullestFirst(usable, 'launching', typeIndex, catalog),
+    (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
+    mayShare,
   );
   const waiting: Waiting[] = [];
   // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
@@ -57,7 +65,11 @@ export function planFleet(input: PlannerInput): Plan {
     const waitingIds = new Set<string>();
     if (slots.length > 0) {
       const eligible = classes.map((c, i) => ({ ...c, jobs: c.jobs.slice(taken[i]!).filter((j) => j.mayWaitForRelease !== false) }));
-      placeOnSlots(eligible, new Int32Array(classes.length), slots, (slot, ids) => {
+      placeOnSlots(
+        eligible,
+        new Int32Array(classes.length),
+        slots,
+        (slot, ids) => {
         const { node, inSeconds } = soon.get(slot.id)!;
         const reason: WaitReason = {
           code: 'capacity-soon',
@@ -67,7 +79,9 @@ export function planFleet(input: PlannerInput): Plan {
           waiting.push({ jobId, reason });
           waitingIds.add(jobId);
         }
-      });
+        },
+        mayShare,
+      );
     }
     // The waiting jobs count as placed: they join the placed prefix of their class (`taken`), so
     // what follows takes the rest, oldest first.
@@ -84,7 +98,6 @@ export function planFleet(input: PlannerInput): Plan {
     }
   }
 
-  const budget = launchBudget(input);
   // Catalog indices per typeLimits pattern, in the budget's order: the packing engine's kind limits.
   const limitKinds = budget.typeRooms.map((r) => catalog.flatMap((t, k) => (matchesTypePattern(t.name, r.pattern) ? [k] : [])));
   const launches: (Launch & { slot: Slot })[] = [];
@@ -211,7 +224,7 @@ function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'
     .map((n) => {
       const t = typeIndex.get(n.type)!;
       const free = DIMENSIONS.map((d) => n.free[d]);
-      return { slot: { id: n.id, typeIndex: t, free }, fullness: fullness(free, DIMENSIONS.map((d) => catalog[t]!.allocatable[d])) };
+      return { slot: { id: n.id, typeIndex: t, free, ...(n.jobs !== undefined ? { jobs: n.jobs } : {}) }, fullness: fullness(free, DIMENSIONS.map((d) => catalog[t]!.allocatable[d])) };
     })
     .sort((a, b) => b.fullness - a.fullness || (a.slot.id < b.slot.id ? -1 : a.slot.id > b.slot.id ? 1 : 0))
     .map((s) => s.slot);

@@ -15,6 +15,8 @@ export type PolicyName = (typeof POLICY_NAMES)[number];
 export interface IdleRule {
   readonly idleSeconds: number;
   readonly evaluationSeconds: number;
+  /** idleSeconds is the longest: per type, the controller learns how long keeping an empty node pays (idle-gaps.ts). */
+  readonly learned?: boolean;
 }
 
 /** The seconds after which a node empty since `emptySince` (seconds) is retired under `rule`. */

@@ -13,8 +13,10 @@ export interface PolicyRun {
 
 /** USD no schedule of the trace's jobs can beat, under two sets of assumptions. */
 export interface LowerBounds {
-  /** Every job started on arrival, instant boot, a fractional fleet re-chosen at each instant. */
+  /** Every job started on arrival, a fractional fleet re-chosen at each instant, each instance billed `clairvoyantBootSeconds` before it runs anything. */
   readonly clairvoyantUsd: number;
+  /** The boot the clairvoyant bound charges: the simulated cloud's shortest. */
+  readonly clairvoyantBootSeconds: number;
   /** The resource-time LP over the whole run: jobs may run whenever suits the packing. */
   readonly anyScheduleUsd: number;
 }
@@ -85,7 +87,7 @@ export function summariseRuns(input: SummariseInput): SimulateReport {
   return {
     trace: { source: input.trace.source, jobs: input.trace.jobs, notes: [...input.trace.notes] },
     config: input.config,
-    bounds: { clairvoyantUsd: input.bounds.clairvoyantUsd, anyScheduleUsd: input.bounds.anyScheduleUsd },
+    bounds: { clairvoyantUsd: input.bounds.clairvoyantUsd, clairvoyantBootSeconds: input.bounds.clairvoyantBootSeconds, anyScheduleUsd: input.bounds.anyScheduleUsd },
     runs: input.runs.map((run) => summariseRun(run, input.bounds, maxPoints)),
   };
 }

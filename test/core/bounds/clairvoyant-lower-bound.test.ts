@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clairvoyantLowerBound, type ArrivingJob } from '../../../src/core/bounds/clairvoyant-lower-bound.ts';
+import { clairvoyantLowerBound, integralWithLookAhead, type ArrivingJob } from '../../../src/core/bounds/clairvoyant-lower-bound.ts';
 import { costLowerBound } from '../../../src/core/bounds/cost-lower-bound.ts';
 import { groupBoundJobs } from '../../../src/core/bounds/job-groups.ts';
 import { resourceTimeLowerBound } from '../../../src/core/bounds/resource-time-lower-bound.ts';
@@ -82,6 +82,19 @@ describe('clairvoyantLowerBound', () => {
     await expect(clairvoyantLowerBound([arriving(0, -1, VCPU, GIB)], square)).rejects.toThrow(/expected a duration >= 0/);
     await expect(clairvoyantLowerBound([arriving(NaN, 1, VCPU, GIB)], square)).rejects.toThrow(/expected a finite time/);
     await expect(clairvoyantLowerBound([a(0)], square, { tolerance: -1 })).rejects.toThrow(/tolerance/);
+    await expect(clairvoyantLowerBound([a(0)], square, { bootSeconds: -1 })).rejects.toThrow(/bootSeconds -1; expected a finite number >= 0/);
+    await expect(clairvoyantLowerBound([a(0)], square, { bootSeconds: Infinity })).rejects.toThrow(/bootSeconds/);
+  });
+
+  it('bills each instance a boot before it runs anything: a rise in the running set is paid from a boot earlier', async () => {
+    // One job: 100 s of boot, then 1000 s of work.
+    expect((await clairvoyantLowerBound([a(0)], square, { bootSeconds: 100 })).usd).toBeCloseTo(1.1, 9);
+    // One after the other: the second instance boots while the first still runs, 100 s overlap.
+    expect((await clairvoyantLowerBound([a(0), b(1000)], square, { bootSeconds: 100 })).usd).toBeCloseTo(2.1, 9);
+    // With a gap longer than the boot, each pays its own.
+    expect((await clairvoyantLowerBound([a(0), b(1500)], square, { bootSeconds: 100 })).usd).toBeCloseTo(2.2, 9);
+    // Together: one boot for the shared instance.
+    expect((await clairvoyantLowerBound([a(0), b(0)], square, { bootSeconds: 100 })).upperUsd).toBeCloseTo(1.1, 9);
   });
 
   interface JobSpec {
@@ -128,6 +141,52 @@ describe('clairvoyantLowerBound', () => {
         expect(bound.lpSolved).toBeLessThanOrEqual(bound.segments + 1);
       }),
       { numRuns: 60, seed: 3 },
+    );
+  });
+
+  it('with a boot, lies between the bound without one and each job alone on an instance launched a boot ahead', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(jobArb, { minLength: 1, maxLength: 20 }), fc.integer({ min: 1, max: 400 }), async (specs, boot) => {
+        const jobs = jobsOf(specs);
+        const instant = await clairvoyantLowerBound(jobs, CATALOG);
+        const booting = await clairvoyantLowerBound(jobs, CATALOG, { bootSeconds: boot });
+        const scale = 1e-9 * (1 + booting.upperUsd);
+        expect(booting.usd).toBeGreaterThanOrEqual(instant.usd - scale);
+        expect(booting.usd).toBeLessThanOrEqual(booting.upperUsd + scale);
+        const launchedAhead = jobs.map((j) => (j.durationSeconds > 0 ? { ...j, arrivalSeconds: j.arrivalSeconds - boot, durationSeconds: j.durationSeconds + boot } : j));
+        expect(booting.upperUsd).toBeLessThanOrEqual(oneInstanceEach(launchedAhead, CATALOG) + scale);
+      }),
+      { numRuns: 40, seed: 5 },
+    );
+  });
+
+  it('integralWithLookAhead: each segment counts from the look-ahead before it starts, the highest where they meet', () => {
+    // [0, 10) at 1 and [10, 20) at 3, look-ahead 5: 1 on [-5, 5), 3 on [5, 20).
+    expect(integralWithLookAhead([0, 10], [10, 20], [1, 3], 5)).toBe(55);
+    // Falling: 3 on [-5, 10), then 1 on [10, 20).
+    expect(integralWithLookAhead([0, 10], [10, 20], [3, 1], 5)).toBe(55);
+    // A gap longer than the look-ahead: 3 on [-5, 10), nothing, 1 on [25, 40).
+    expect(integralWithLookAhead([0, 30], [10, 40], [3, 1], 5)).toBe(60);
+    expect(integralWithLookAhead([], [], [], 5)).toBe(0);
+    // Brute force on integer segments: the maximum is constant on each unit interval, so sample midpoints.
+    fc.assert(
+      fc.property(fc.array(fc.record({ gap: fc.nat(6), length: fc.integer({ min: 1, max: 6 }), rate: fc.nat(9) }), { maxLength: 12 }), fc.nat(10), (specs, lookAhead) => {
+        const start: number[] = [];
+        const end: number[] = [];
+        let t = 0;
+        for (const { gap, length } of specs) {
+          start.push((t += gap));
+          end.push((t += length));
+        }
+        const rate = specs.map((s) => s.rate);
+        let brute = 0;
+        for (let k = -lookAhead - 1; k < t + 1; k++) {
+          const mid = k + 0.5;
+          brute += Math.max(0, ...start.flatMap((s, i) => (s - lookAhead <= mid && mid < end[i]! ? [rate[i]!] : [])));
+        }
+        expect(integralWithLookAhead(start, end, rate, lookAhead)).toBe(brute);
+      }),
+      { numRuns: 300, seed: 6 },
     );
   });
 

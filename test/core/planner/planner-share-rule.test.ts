@@ -1,0 +1,89 @@
+// The share rule (policy.sharePriceRatio): a job joins a node already running others only
+// while the node's price split over its jobs, the newcomer counted, is at most the ratio
+// times the price of the job's own instance (plus a boot for the length of its run).
+import { describe, expect, it } from 'vitest';
+import type { FleetNode, PendingJob, PlacementPolicy } from '../../../src/core/planner/plan-types.ts';
+import { planFleet } from '../../../src/core/planner/planner.ts';
+import { GENEROUS, instanceType, job, node, placements } from '../policies/fixtures.ts';
+
+// A dear node (2.0 $/h) and the job's own type (0.1 $/h): 20 times cheaper.
+const catalog = [instanceType('small', 2, 4, 0.1), instanceType('big', 32, 128, 2.0)];
+const RATIO_3: PlacementPolicy = { ...GENEROUS, sharePriceRatio: 3 };
+
+function busy(id: string, jobs: number | undefined, state: FleetNode['state'] = 'registered'): FleetNode {
+  return { ...node(id, 'big', state, 16, 64), ...(jobs === undefined ? {} : { jobs }) };
+}
+
+function runs(seconds: number, j: PendingJob = job('a', 1, 2)): PendingJob {
+  return { ...j, expectedRunSeconds: seconds };
+}
+
+describe('planFleet: the share rule', () => {
+  it('gives a job its own instance rather than keep a dear node alive for it', () => {
+    // 2.0 / (1 + 1) = 1.0 $/h per job > 3 × 0.1.
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ a: 'launch:0:small' });
+  });
+
+  it('joins a node that enough other jobs keep alive', () => {
+    // 2.0 / (6 + 1) = 0.29 $/h per job ≤ 0.3.
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 6)], catalog, policy: RATIO_3 }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('applies to launching nodes (bindings) as to registered ones', () => {
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1, 'launching')], catalog, policy: RATIO_3 }))).toEqual({ a: 'launch:0:small' });
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 6, 'launching')], catalog, policy: RATIO_3 }))).toEqual({ a: 'bind:i-1' });
+  });
+
+  it('counts the jobs it places itself: of a batch, those that find the node shared enough join', () => {
+    // 5 jobs there: the first newcomer sees 2.0 / 6 = 0.33 > 0.3 and goes elsewhere, so none join.
+    const plan = planFleet({ jobs: [job('a', 1, 2), job('b', 1, 2)], nodes: [busy('i-1', 5)], catalog, policy: RATIO_3 });
+    expect(plan.starts).toEqual([]);
+    // 6 jobs there: the first sees 0.29 and the class goes on together.
+    const joined = planFleet({ jobs: [job('a', 1, 2), job('b', 1, 2)], nodes: [busy('i-1', 6)], catalog, policy: RATIO_3 });
+    expect(placements(joined)).toEqual({ a: 'start:i-1', b: 'start:i-1' });
+  });
+
+  it('prices a short job its own boot: a 60 s job pays 60 s more for its own instance on a 120 s boot', () => {
+    // Own: 0.1 × (60 + 120) / 60 = 0.3 $/h, so up to 0.9 $/h per job; with 4 there: 2.0 / 5 = 0.4, it joins.
+    const input = { nodes: [busy('i-1', 4)], catalog, policy: RATIO_3 };
+    expect(placements(planFleet({ ...input, jobs: [runs(60)], expectedBootSeconds: 120 }))).toEqual({ a: 'start:i-1' });
+    // A day-long job: the boot barely counts, 0.4 > 0.3.
+    expect(placements(planFleet({ ...input, jobs: [runs(86_400)], expectedBootSeconds: 120 }))).toEqual({ a: 'launch:0:small' });
+    // No boot observed yet: its own instance at its price alone.
+    expect(placements(planFleet({ ...input, jobs: [runs(60)] }))).toEqual({ a: 'launch:0:small' });
+    // Runs shorter than the 60 s billing minimum are billed 60 s: same as the 60 s job.
+    expect(placements(planFleet({ ...input, jobs: [runs(5)], expectedBootSeconds: 120 }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('shares when the budget refuses the job its own instance', () => {
+    const policy = { ...RATIO_3, maxInstances: 1 };
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy }))).toEqual({ a: 'start:i-1' });
+    const capped = { ...RATIO_3, typeLimits: { small: 0 } };
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: capped }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('leaves nodes that report no job count alone, and is off at ratio 0 or without one', () => {
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', undefined)], catalog, policy: RATIO_3 }))).toEqual({ a: 'start:i-1' });
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: { ...GENEROUS, sharePriceRatio: 0 } }))).toEqual({ a: 'start:i-1' });
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: GENEROUS }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('compares with the cheapest type the job may use, not the cheapest in the catalog', () => {
+    // Only "big" may hold it: its own instance is a big one, so joining the big node is cheaper.
+    const bigOnly = { ...job('a', 1, 2), constraints: { instanceTypes: ['big'] } };
+    expect(placements(planFleet({ jobs: [bigOnly], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('takes a node it may join further down the fullest-first order', () => {
+    const fuller = { ...busy('i-1', 1), free: { cpu: 1024, memoryMiB: 2048, gpu: 0 } };
+    const plan = planFleet({ jobs: [job('a', 1, 2)], nodes: [fuller, busy('i-2', 9)], catalog, policy: RATIO_3 });
+    expect(placements(plan)).toEqual({ a: 'start:i-2' });
+  });
+
+  it('keeps a job from waiting for room on a node it may not join (capacity soon)', () => {
+    const full: FleetNode = { ...busy('i-1', 1), free: { cpu: 0, memoryMiB: 0, gpu: 0 }, releases: [{ inSeconds: 10, resources: { cpu: 1024, memoryMiB: 2048, gpu: 0 } }] };
+    const policy = { ...RATIO_3, reuseWithinSeconds: 45 };
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [full], catalog, policy }))).toEqual({ a: 'launch:0:small' });
+    expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [{ ...full, jobs: 9 }], catalog, policy }))).toEqual({ a: 'wait:capacity-soon' });
+  });
+});
