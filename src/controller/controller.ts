@@ -24,6 +24,8 @@ export interface JobRules {
   demandAndConstraints(message: JobMessage): { readonly demand: Resources; readonly constraints: JobConstraints };
   /** Whether a task that stopped with this exit code gets another attempt. */
   shouldRetry(message: JobMessage, exitCode: number | undefined): boolean;
+  /** How long an attempt may run before its task is stopped (the algorithm's timeoutSeconds); undefined for an algorithm the config does not know. */
+  timeoutSeconds(message: JobMessage): number | undefined;
   parse(body: unknown): { ok: true; message: JobMessage } | { ok: false; reason: string };
 }
 
@@ -75,8 +77,11 @@ interface RunningJob {
   readonly message: JobMessage;
   readonly demand: Resources;
   readonly instanceId: string;
+  readonly taskArn: string;
   readonly startedAt: number;
   version: number;
+  /** Set once its task was stopped for running past its timeout: the seconds it was allowed. */
+  timedOutAfter?: number;
   /** Found running (restart, duplicate): its real start is unknown, so its run time teaches nothing. */
   readonly adopted?: boolean;
 }
@@ -257,6 +262,7 @@ export class Controller implements ControllerApi {
     await this.#failSlowLaunches();
     if (!this.#stopping) await this.#receive();
     await this.#extendVisibility();
+    await this.#stopTimedOutTasks();
     await this.#startBoundJobs();
     await this.#planAndAct();
     await this.#shutDownIdleNodes();
@@ -411,7 +417,7 @@ export class Controller implements ControllerApi {
       priority: 0,
       attempt: task.attempt,
     };
-    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, startedAt: this.#deps.clock.now(), version: task.version, adopted: true });
+    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, taskArn: task.taskArn, startedAt: this.#deps.clock.now(), version: task.version, adopted: true });
     const node = this.#nodes.get(task.instanceId);
     if (node) {
       node.tasks.add(task.jobId);
@@ -434,7 +440,8 @@ export class Controller implements ControllerApi {
       this.#decide('finished', `job ${message.jobId} succeeded on ${running.instanceId}`, { jobId: message.jobId, instanceId: running.instanceId });
       return;
     }
-    const why = task.exitCode === undefined ? (task.stopReason ?? 'stopped') : `exit code ${task.exitCode}`;
+    const stopped = task.exitCode === undefined ? (task.stopReason ?? 'stopped') : `exit code ${task.exitCode}`;
+    const why = running.timedOutAfter === undefined ? stopped : `timed out after ${running.timedOutAfter} s, ${stopped}`;
     if (message.algorithm !== 'unknown' && rules.shouldRetry(message, task.exitCode)) {
       metrics.jobsFinished.inc({ outcome: 'retried' });
       const written = await this.#write({ kind: 'retry', message: { ...message, attempt: message.attempt + 1 } });
@@ -446,6 +453,33 @@ export class Controller implements ControllerApi {
       const written = await this.#write({ kind: 'dead-letter', message, reason: `attempt ${message.attempt} failed (${why}); no retry left` });
       const where = written ? 'dead-lettered' : 'its dead letter is kept until the queue takes it';
       this.#decide('dead-letter', `job ${message.jobId} failed (${why}) and has no retry left: ${where}`, { jobId: message.jobId });
+    }
+  }
+
+  /**
+   * Stops the tasks that have run past their algorithm's timeoutSeconds (counted from when
+   * this process saw them start). The stopped task then fails its attempt as any failure
+   * does: another attempt if the retry rules take its exit code, else a dead letter.
+   */
+  async #stopTimedOutTasks(): Promise<void> {
+    const { clock, rules } = this.#deps;
+    const now = clock.now();
+    for (const running of this.#running.values()) {
+      if (running.timedOutAfter !== undefined) continue;
+      const timeout = rules.timeoutSeconds(running.message);
+      if (timeout === undefined) continue;
+      const dueAt = running.startedAt + timeout * 1000;
+      if (now < dueAt) {
+        this.#wakeAt(dueAt);
+        continue;
+      }
+      const { jobId, message, instanceId, taskArn } = running;
+      const reason = `loadmaster: job ${jobId} ran past its ${timeout} s timeout (algorithms.${message.algorithm}.timeoutSeconds)`;
+      // Stops share the terminate budget: both take work away from the cluster.
+      const stopped = await this.#call('terminate', 'stopTask', () => this.#deps.cloud.stopTask(taskArn, reason).then(() => true));
+      if (stopped !== true) continue; // failed: the next round tries again
+      running.timedOutAfter = timeout;
+      this.#decide('timeout', `job ${jobId} (attempt ${message.attempt}) ran ${((now - running.startedAt) / 1000).toFixed(0)} s on ${instanceId}, past its ${timeout} s timeout: stopping task ${taskArn}`, { jobId, instanceId });
     }
   }
 
@@ -737,7 +771,7 @@ export class Controller implements ControllerApi {
         if (!job) continue;
         this.#unbind(job);
         this.#held.delete(task.jobId);
-        this.#running.set(task.jobId, { jobId: task.jobId, message: job.message, demand: job.demand, instanceId: node.id, startedAt: now, version: task.version });
+        this.#running.set(task.jobId, { jobId: task.jobId, message: job.message, demand: job.demand, instanceId: node.id, taskArn: task.taskArn, startedAt: now, version: task.version });
         this.#taskVersions.set(task.taskArn, Math.max(this.#taskVersions.get(task.taskArn) ?? -1, task.version));
         node.tasks.add(task.jobId);
         delete node.emptySince;

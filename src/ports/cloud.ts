@@ -65,6 +65,12 @@ export interface Cloud {
   /** Sets the container instance to DRAINING: no new tasks. */
   drain(instanceId: string): Promise<void>;
   terminate(instanceIds: readonly string[]): Promise<void>;
+  /**
+   * Stops a task (ECS StopTask: SIGTERM, then SIGKILL once the container's stop timeout
+   * passes). It then stops as any task does, with the exit code its container gives (137
+   * when killed) and `reason` as its stop reason. A task already stopped is left as it is.
+   */
+  stopTask(taskArn: string, reason: string): Promise<void>;
   /** Full observation of loadmaster's instances and tasks (by tags), for start-up and periodic resync. */
   describe(): Promise<{ readonly instances: readonly CloudInstance[]; readonly tasks: readonly CloudTask[] }>;
   /** Events since the last call (may be duplicated or out of order; `version` orders a task's events). */

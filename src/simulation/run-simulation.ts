@@ -15,6 +15,7 @@ import type { Logger } from '../log/logger.ts';
 import type { TaskBehaviour } from '../adapters/sim/sim-options.ts';
 import { simTaskBehaviour } from '../daemon/sim-task-behaviour.ts';
 import { buildSimWorld, stopOnVirtualClock, type SimWorld } from './sim-world.ts';
+import { costSplit, type CostSplit } from './cost-split.ts';
 import { SucceededJobsWatch } from './succeeded-jobs-watch.ts';
 
 export interface Arrival {
@@ -104,6 +105,8 @@ export interface SimulationReport {
   readonly completed: boolean;
   /** USD billed from the start until the run ended (per second, 60 s minimum per instance). */
   readonly totalCost: number;
+  /** totalCost split into booting, running tasks, empty and the 60 s minimum: they add up to it. */
+  readonly costSplit: CostSplit;
   readonly simulatedSeconds: number;
   /** Arrival to the start of the job's first task, over the jobs whose first attempt started. */
   readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
@@ -195,6 +198,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const completed = await clock.runUntil(done, limitMs);
   const endedAt = clock.now();
   const totalCost = world.cloud.costSoFar();
+  const split = costSplitOf(world, endedAt);
   const nodesAtEnd = countBy(world.cloud.instances().flatMap((i) => (i.state === 'terminated' ? [] : [i.type])));
   if (samples.at(-1)?.t !== (endedAt - origin) / 1000) takeSample();
   ended.abort();
@@ -211,6 +215,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     deadLettered: deadLettered.ids().size,
     completed,
     totalCost,
+    costSplit: split,
     simulatedSeconds: (endedAt - origin) / 1000,
     waitSeconds: firstAttemptWaits(tasks),
     nodesLaunched: countBy(world.cloud.instances().map((i) => i.type)),
@@ -336,6 +341,17 @@ function atWarmMinimum(world: SimWorld): boolean {
   return alive.every((instance) =>
     rules.some(([pattern, minimum]) => matchesTypePattern(instance.type, pattern) && alive.filter((a) => matchesTypePattern(a.type, pattern)).length <= minimum),
   );
+}
+
+/** The bill up to `endAt` split by what the instances were doing, priced as the sim bills them. */
+function costSplitOf(world: SimWorld, endAt: number): CostSplit {
+  const priceOf = new Map(world.catalog.map((type) => [type.name, type.pricePerHour]));
+  return costSplit(world.cloud.instances(), world.cloud.tasks(), (type) => {
+    const price = priceOf.get(type);
+    // The sim launches only types of this catalog, so a miss is a bug, not an input error.
+    if (price === undefined) throw new Error(`costSplitOf: instance type ${type} is not in the simulated catalog`);
+    return price;
+  }, endAt);
 }
 
 function sampleOf(view: ControllerView, world: SimWorld, origin: number): SimulationSample {

@@ -35,6 +35,10 @@ export class SucceededJobsWatch implements Cloud {
     return this.#inner.terminate(instanceIds);
   }
 
+  stopTask(taskArn: string, reason: string): Promise<void> {
+    return this.#inner.stopTask(taskArn, reason);
+  }
+
   async describe(): ReturnType<Cloud['describe']> {
     const observed = await this.#inner.describe();
     for (const task of observed.tasks) this.#note(task);

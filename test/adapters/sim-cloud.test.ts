@@ -352,6 +352,24 @@ describe('SimCloud tasks', () => {
     ]);
   });
 
+  it('stops a task on request: killed at once (exit code 137) with the reason given, its resources freed; a stopped task is left alone', async () => {
+    const { clock, sim, call, errorOf, registeredInstance, taskOf } = setUp();
+    const id = await registeredInstance('c6i.large');
+    const [task] = (await call(sim.startTasks(id, [spec('long', { cpu: 2048, memoryMiB: 1000, gpu: 0 })]))).started;
+    await clock.advanceBy(5000);
+    await call(sim.stopTask(task!.taskArn, 'timed out'));
+    expect(taskOf('long')).toMatchObject({ state: 'STOPPED', exitCode: 137, stopReason: 'timed out' });
+    // At the call (plus the sim's API latency), not when its run would have ended.
+    expect(taskOf('long').stoppedAt! - taskOf('long').startedAt).toBeGreaterThanOrEqual(5000);
+    expect(taskOf('long').stoppedAt! - taskOf('long').startedAt).toBeLessThan(6000);
+    // Its cpu is free again.
+    expect((await call(sim.startTasks(id, [spec('next', { cpu: 2048, memoryMiB: 1000, gpu: 0 })]))).started).toHaveLength(1);
+    await call(sim.stopTask(task!.taskArn, 'again'));
+    expect(taskOf('long').stopReason).toBe('timed out');
+    expect((await errorOf(sim.stopTask('arn:unknown', 'x'))).code).toBe('not-found');
+    expect(sim.apiCalls().stopTask).toMatchObject({ ok: 2, 'not-found': 1 });
+  });
+
   it('accounts resources like ECS: what does not fit fails with the short resource', async () => {
     const { clock, sim, call, registeredInstance } = setUp();
     const id = await registeredInstance('c6i.large'); // 2048 cpu, 3500 MiB, 0 GPU

@@ -17,6 +17,7 @@ import {
   ListContainerInstancesCommand,
   ListTasksCommand,
   StartTaskCommand,
+  StopTaskCommand,
   UpdateContainerInstancesStateCommand,
   type ContainerInstance,
 } from '@aws-sdk/client-ecs';
@@ -568,6 +569,24 @@ describe('describe', () => {
         version: 6,
       },
     ]);
+  });
+});
+
+describe('stopTask', () => {
+  it('sends StopTask with the cluster, the task and the reason, cut to the 255 characters ECS keeps', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    const arn = `arn:aws:ecs:eu-west-1:123456789012:task/${CLUSTER}/abc`;
+    await cloud().stopTask(arn, 'timed out');
+    await cloud().stopTask(arn, 'x'.repeat(300));
+    expect(ecsMock.commandCalls(StopTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER, task: arn, reason: 'timed out' },
+      { cluster: CLUSTER, task: arn, reason: 'x'.repeat(255) },
+    ]);
+  });
+
+  it('answers an ECS error as a CloudError', async () => {
+    ecsMock.on(StopTaskCommand).rejects(new ECSServiceException({ name: 'InvalidParameterException', $fault: 'client', $metadata: {}, message: 'The referenced task was not found.' }));
+    await expect(cloud().stopTask('arn:missing', 'timed out')).rejects.toMatchObject({ name: 'CloudError' });
   });
 });
 

@@ -178,6 +178,18 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
     expect(described.tasks![0]!.overrides!.containerOverrides![0]!.command).toEqual(['segment', 's3://in/a.tif', '--out', 's3://out/run-1/', '--try', '2']);
   });
 
+  it('stops a task with the reason given (a job past its timeout)', async () => {
+    const aws = cloud();
+    const [instance] = await aws.launch('m6i.xlarge', 1, 'lm-7-1');
+    await registerAsAgent(instance!.instanceId);
+    const { started } = await aws.startTasks(instance!.instanceId, [spec]);
+    const taskArn = started[0]!.taskArn;
+    await aws.stopTask(taskArn, 'loadmaster: job job-42 ran past its 100 s timeout');
+    const described = await moto.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [taskArn] }));
+    expect(described.tasks![0]!.stoppedReason).toBe('loadmaster: job job-42 ran past its 100 s timeout');
+    expect(described.tasks![0]!.desiredStatus).toBe('STOPPED');
+  });
+
   it('answers MISSING per job for an instance that never registered, and not-found when draining it', async () => {
     const aws = cloud();
     const [instance] = await aws.launch('m6i.xlarge', 1, 'lm-3-1');

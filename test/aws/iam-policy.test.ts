@@ -41,6 +41,7 @@ const FENCED_ACTIONS: Readonly<Record<string, (statement: IamPolicyStatement) =>
     s.Condition['StringEquals']['aws:ResourceTag/loadmaster:cluster'] === CLUSTER,
   'ecs:StartTask': (s) => s.Condition?.['ArnEquals']?.['ecs:cluster'] === CLUSTER_ARN && s.Condition['StringEquals']?.['aws:RequestTag/loadmaster:managed-by'] === 'loadmaster',
   'ecs:TagResource': (s) => s.Condition?.['StringEquals']?.['ecs:CreateAction'] === 'StartTask',
+  'ecs:StopTask': (s) => s.Condition?.['ArnEquals']?.['ecs:cluster'] === CLUSTER_ARN && s.Condition['StringEquals']?.['aws:ResourceTag/loadmaster:managed-by'] === 'loadmaster',
   'ecs:UpdateContainerInstancesState': (s) => s.Condition?.['ArnEquals']?.['ecs:cluster'] === CLUSTER_ARN,
   'iam:PassRole': (s) => typeof s.Condition?.['StringEquals']?.['iam:PassedToService'] === 'string',
   'cloudwatch:PutMetricAlarm': (s) =>
@@ -100,6 +101,7 @@ describe('leastPrivilegePolicy', () => {
         'ecs:ListContainerInstances',
         'ecs:DescribeContainerInstances',
         'ecs:StartTask',
+        'ecs:StopTask',
         'ecs:TagResource',
         'ecs:UpdateContainerInstancesState',
         'ecs:DeregisterContainerInstance',

@@ -25,10 +25,24 @@ describe('loadmaster simulate', () => {
     expect(lines[0]).toBe(`trace ${trace}: ${POLICY_SIM_TRACE.jobs.length} jobs; config ${config}`);
     expect(lines[1]).toMatch(/^lower bounds: clairvoyant \$\d+\.\d\d .*any schedule \$\d+\.\d\d/);
     const jobs = POLICY_SIM_TRACE.jobs.length;
-    const rowOf = (policy: string): string[] => lines.filter((line) => line.trimStart().startsWith(`${policy} `));
-    expect(rowOf('loadmaster')).toHaveLength(1);
-    expect(rowOf('karpenter')).toHaveLength(1);
-    for (const policy of ['loadmaster', 'karpenter']) expect(rowOf(policy)[0]!.trimEnd()).toMatch(new RegExp(` ${jobs}/${jobs} +[0-9.]+$`));
+    // Two tables: the comparison, then after a blank line where the money went.
+    const splitTitle = lines.indexOf('where the money went (USD):');
+    expect(splitTitle).toBeGreaterThan(2);
+    expect(lines[splitTitle - 1]).toBe('');
+    const rowsOf = (table: readonly string[], policy: string): string[] => table.filter((line) => line.startsWith(`${policy} `));
+    const comparison = lines.slice(2, splitTitle - 1);
+    const split = lines.slice(splitTitle + 1);
+    expect(split[0]).toMatch(/^policy +running tasks +booting +empty +60 s minimum +total$/);
+    for (const policy of ['loadmaster', 'karpenter']) {
+      expect(rowsOf(comparison, policy)).toHaveLength(1);
+      expect(rowsOf(comparison, policy)[0]!.trimEnd()).toMatch(new RegExp(` ${jobs}/${jobs} +[0-9.]+$`));
+      expect(rowsOf(split, policy)).toHaveLength(1);
+      // Four parts and the total, in USD; the total is the comparison's cost.
+      const [, ...usd] = rowsOf(split, policy)[0]!.split(/ {2,}/);
+      expect(usd).toHaveLength(5);
+      for (const cell of usd) expect(cell).toMatch(/^\d+\.\d\d$/);
+      expect(rowsOf(comparison, policy)[0]!.split(/ {2,}/)[1]).toBe(usd[4]);
+    }
     for (const other of ['batch-best-fit-progressive', 'ecs-managed-scaling', 'seed-lambda']) expect(run.stdout).not.toContain(other);
 
     expect(run.stderr).toContain(`${jobs} jobs from ${trace}; computing lower bounds…\n`);

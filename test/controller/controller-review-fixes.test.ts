@@ -43,6 +43,10 @@ class CloudWrapper implements Cloud {
     return this.inner.terminate(instanceIds);
   }
 
+  stopTask(taskArn: string, reason: string): Promise<void> {
+    return this.inner.stopTask(taskArn, reason);
+  }
+
   describe(): Promise<{ readonly instances: readonly CloudInstance[]; readonly tasks: readonly CloudTask[] }> {
     return this.inner.describe();
   }

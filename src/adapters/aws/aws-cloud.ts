@@ -17,6 +17,7 @@ import {
   DescribeTasksCommand,
   ListTasksCommand,
   StartTaskCommand,
+  StopTaskCommand,
   UpdateContainerInstancesStateCommand,
   type DesiredStatus,
   type ECSClient,
@@ -93,6 +94,8 @@ export const MISSING_FAILURE = 'MISSING';
 
 const DESCRIBE_TASKS_LIMIT = 100;
 const EC2_IDS_PER_CALL = 100;
+/** Characters ECS keeps of a stop reason. */
+const ECS_REASON_LIMIT = 255;
 const SQS_BATCH = 10;
 /** Receive calls per poll: up to 100 events, so one poll never holds the loop for long. */
 const RECEIVE_CALLS_PER_POLL = 10;
@@ -346,6 +349,11 @@ export class AwsCloud implements Cloud {
       if (failure.reason === MISSING_FAILURE) this.#directory.forget(instanceId);
       throw new CloudError(failure.reason === MISSING_FAILURE ? 'not-found' : 'other', `drain: ${instanceId}: ${failure.reason ?? 'failed'} ${failure.detail ?? ''}`.trim());
     }
+  }
+
+  async stopTask(taskArn: string, reason: string): Promise<void> {
+    // ECS keeps at most 255 characters of a stop reason; stopping a stopped task succeeds.
+    await callAws('StopTask', () => this.#ecs.send(new StopTaskCommand({ cluster: this.#cluster, task: taskArn, reason: reason.slice(0, ECS_REASON_LIMIT) })));
   }
 
   async terminate(instanceIds: readonly string[]): Promise<void> {

@@ -156,6 +156,8 @@ export function buildIamPolicy(input: IamPolicyInput): IamPolicyResult {
     StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
   });
   add('EcsTagOnlyWhileStarting', ['ecs:TagResource'], ecs(`task/${clusterName}/*`), { StringEquals: { 'ecs:CreateAction': 'StartTask' } });
+  // Tasks past their algorithm's timeoutSeconds are stopped; only loadmaster's own.
+  add('EcsStopOwnTasksInCluster', ['ecs:StopTask'], ecs(`task/${clusterName}/*`), { ...onThisCluster, StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } });
 
   // ---- Auto Scaling: the groups of the name pattern, and only those tagged as loadmaster's ----
   if (groups !== undefined) {

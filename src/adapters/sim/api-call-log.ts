@@ -2,7 +2,7 @@
 // (how many calls a controller needs, how it copes with throttling and capacity errors).
 import type { CloudError } from '../../ports/cloud.ts';
 
-export const SIM_OPERATIONS = ['launch', 'startTasks', 'drain', 'terminate', 'describe', 'pollEvents'] as const;
+export const SIM_OPERATIONS = ['launch', 'startTasks', 'stopTask', 'drain', 'terminate', 'describe', 'pollEvents'] as const;
 export type SimOperation = (typeof SIM_OPERATIONS)[number];
 
 type ErrorCode = Exclude<CloudError['code'], 'throttled'>;

@@ -93,6 +93,8 @@ export const DRAINING_FAILURE = 'DRAINING';
 export const DUPLICATE_FAILURE = 'DUPLICATE';
 export const EXITED_STOP_REASON = 'Essential container in task exited';
 export const TERMINATED_STOP_REASON = 'instance terminated';
+/** What a container killed by SIGKILL exits with (128 + 9). */
+export const KILLED_EXIT_CODE = 137;
 
 export class SimCloud implements Cloud {
   readonly #clock: Clock;
@@ -151,6 +153,15 @@ export class SimCloud implements Cloud {
 
   terminate(instanceIds: readonly string[]): Promise<void> {
     return this.#call('terminate', () => this.#terminate(instanceIds));
+  }
+
+  /** The task stops at once, killed (exit code 137): the sim's containers ignore SIGTERM. */
+  stopTask(taskArn: string, reason: string): Promise<void> {
+    return this.#call('stopTask', () => {
+      const task = this.#tasks.get(taskArn);
+      if (task === undefined) throw new CloudError('not-found', `stopTask: no task ${taskArn}`);
+      this.#stopTask(task, this.#clock.now(), reason, KILLED_EXIT_CODE);
+    });
   }
 
   describe(): Promise<{ readonly instances: readonly CloudInstance[]; readonly tasks: readonly CloudTask[] }> {

@@ -11,7 +11,7 @@ import { POLICY_NAMES, type PolicyName } from '../../core/policies/fleet-policy.
 import { readSourceFile } from '../../config/read-source-file.ts';
 import { comparePolicies } from '../../simulation/compare-policies.ts';
 import { reportHtml } from '../../simulation/report/report-html.ts';
-import { comparisonTable } from '../../simulation/report/comparison-table.ts';
+import { comparisonTable, type ComparisonTable } from '../../simulation/report/comparison-table.ts';
 import { reportJson, type SimulateReport } from '../../simulation/report/simulate-report.ts';
 import { parseAlibabaTrace } from '../../simulation/traces/alibaba-trace.ts';
 import { parseJsonLinesTrace } from '../../simulation/traces/json-lines-trace.ts';
@@ -97,16 +97,33 @@ function readTrace(text: string, source: string, format: TraceFormat): Trace {
 
 export function renderComparison(report: SimulateReport): string {
   const { clairvoyantUsd, clairvoyantBootSeconds, anyScheduleUsd } = report.bounds;
-  const { headers, numeric, rows } = comparisonTable(report);
-  const table = renderTable(
+  return [
+    `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
+    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
+    ...renderCells(comparisonTable(report)),
+    '',
+    'where the money went (USD):',
+    ...renderCells(costSplitTable(report)),
+    '',
+  ].join('\n');
+}
+
+/** Each policy's cost by what its instances were doing; the parts add up to the total. */
+function costSplitTable(report: SimulateReport): ComparisonTable {
+  return {
+    headers: ['policy', 'running tasks', 'booting', 'empty', '60 s minimum', 'total'],
+    numeric: [false, true, true, true, true, true],
+    rows: report.runs.map(({ policy, costSplit, totalCostUsd }) => [
+      policy,
+      ...[costSplit.runningUsd, costSplit.bootingUsd, costSplit.emptyUsd, costSplit.minimumUsd, totalCostUsd].map((usd) => usd.toFixed(2)),
+    ]),
+  };
+}
+
+function renderCells({ headers, numeric, rows }: ComparisonTable): string[] {
+  return renderTable(
     headers.map((header, i) => ({ header, align: numeric[i] ? ('right' as const) : ('left' as const) })),
     rows,
     '',
   );
-  return [
-    `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
-    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
-    ...table,
-    '',
-  ].join('\n');
 }

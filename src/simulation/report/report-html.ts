@@ -2,6 +2,7 @@
 // table, then charts over time. Inline CSS and SVG only — no script, no fetch — so the
 // file opens offline and can be mailed around. Every string from data is escaped.
 import { DIMENSIONS, type Dimension } from '../../core/resources.ts';
+import type { CostSplit } from '../cost-split.ts';
 import type { SimulateReport, SummarisedRun } from './simulate-report.ts';
 import { barChart, compactNumber, escapeXml, formatDuration, GREY, lineChart, paletteColour, PALETTE, stackedAreaChart, type ReferenceLine, type StackLayer } from './svg-chart.ts';
 
@@ -26,6 +27,7 @@ export function reportHtml(report: SimulateReport): string {
 <main>
 ${header(report)}
 ${comparison(report)}
+${moneySplit(report)}
 ${overlaidCharts(report)}
 ${perPolicyCharts(report)}
 </main>
@@ -133,6 +135,55 @@ function bestValue(runs: readonly SummarisedRun[], column: Column): number | und
   const best = column.better === 'lower' ? Math.min(...values) : Math.max(...values);
   // When every run scores the same, nothing stands out.
   return values.every((v) => v === best) && runs.length > 1 ? undefined : best;
+}
+
+interface CostPart {
+  readonly name: string;
+  readonly meaning: string;
+  readonly colour: string;
+  readonly usd: (split: CostSplit) => number;
+}
+
+/** Work first, then the overheads; green for the work, warm colours for what bought none. */
+const COST_PARTS: readonly CostPart[] = [
+  { name: 'Running tasks', meaning: 'registered, with at least one task running', colour: PALETTE[4]!, usd: (s) => s.runningUsd },
+  { name: 'Booting', meaning: 'from launch until the instance registered with ECS', colour: PALETTE[1]!, usd: (s) => s.bootingUsd },
+  { name: 'Empty', meaning: 'registered with no task running: idle tails, waits for bound jobs to start, warm nodes', colour: PALETTE[2]!, usd: (s) => s.emptyUsd },
+  { name: '60 s minimum', meaning: 'what the 60 s billing minimum adds for instances that lived less than 60 s', colour: PALETTE[6]!, usd: (s) => s.minimumUsd },
+];
+
+function moneySplit(report: SimulateReport): string {
+  // One scale for every bar, so that bar lengths compare policies as well as parts.
+  const scale = Math.max(0, ...report.runs.map((run) => run.totalCostUsd));
+  const legend = COST_PARTS.map((part) => `<li><span class="swatch" style="background:${part.colour}"></span><b>${escapeXml(part.name)}</b>: ${escapeXml(part.meaning)}</li>`).join('');
+  const rows = report.runs
+    .map((run) => {
+      const share = (usdPart: number): number => (run.totalCostUsd > 0 ? usdPart / run.totalCostUsd : 0);
+      const segments = COST_PARTS.map((part) => {
+        const value = part.usd(run.costSplit);
+        const width = scale > 0 ? (value / scale) * 100 : 0;
+        const tip = `${part.name}: ${usd(value)} (${percent(share(value))})`;
+        return `<span style="width:${width.toFixed(2)}%;background:${part.colour}" title="${escapeXml(tip)}"></span>`;
+      }).join('');
+      const cells = COST_PARTS.map((part) => {
+        const value = part.usd(run.costSplit);
+        return `<td>${usd(value)} <span class="share">${percent(share(value))}</span></td>`;
+      }).join('');
+      return `<tr><th scope="row">${escapeXml(run.policy)}</th><td class="split-cell"><div class="split-bar">${segments}</div></td>${cells}<td>${usd(run.totalCostUsd)}</td></tr>`;
+    })
+    .join('\n');
+  return `<section>
+<h2>Where the money went</h2>
+<p>Each instance's bill, from launch to termination, split by what the instance was doing. The parts add up to the cost.</p>
+<ul class="cost-parts">${legend}</ul>
+<div class="table-wrap"><table class="split">
+<thead><tr><th>Policy</th><th>Bill, on one scale for all policies</th>${COST_PARTS.map((part) => `<th>${escapeXml(part.name)}</th>`).join('')}<th>Total</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table></div>
+<p class="hint">Shares are of each policy's own total. Hover over a bar for its parts.</p>
+</section>`;
 }
 
 function overlaidCharts(report: SimulateReport): string {
@@ -289,6 +340,13 @@ tbody th { text-align: left; font-weight: 600; }
 td.best { background: var(--best); font-weight: 600; }
 tr.incomplete td { color: var(--muted); }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+.cost-parts { list-style: none; padding: 0; margin: 4px 0 8px; color: var(--muted); }
+.cost-parts b { color: var(--ink); font-weight: 600; }
+table.split thead th { cursor: default; }
+td.split-cell { width: 40%; min-width: 240px; }
+.split-bar { display: flex; height: 14px; background: #f3f3f3; }
+.split-bar span { display: block; height: 100%; }
+.share { color: var(--muted); font-size: 12px; margin-left: 4px; }
 .bounds dt { font-weight: 600; margin-top: 6px; }
 .bounds dd { margin: 0 0 0 16px; color: var(--muted); max-width: 900px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }

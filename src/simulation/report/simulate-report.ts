@@ -2,6 +2,7 @@
 // run summarised and set against lower bounds on the cost. Pure: runs in, report out; the
 // CLI writes the files. The per-task list stays out so the report stays small.
 import { DIMENSIONS, resources, type Dimension, type Resources } from '../../core/resources.ts';
+import type { CostSplit } from '../cost-split.ts';
 import type { SimulationReport, SimulationSample } from '../run-simulation.ts';
 
 export interface PolicyRun {
@@ -40,6 +41,8 @@ export interface TimeSeries {
 export interface SummarisedRun {
   readonly policy: string;
   readonly totalCostUsd: number;
+  /** Where totalCostUsd went: booting, running tasks, empty, the 60 s minimum. */
+  readonly costSplit: CostSplit;
   /** totalCostUsd over the bound; null when the bound is 0 and no ratio exists. */
   readonly costOverClairvoyant: number | null;
   readonly costOverAnySchedule: number | null;
@@ -97,6 +100,7 @@ function summariseRun({ policy, report, wallSeconds }: PolicyRun, bounds: LowerB
   return {
     policy,
     totalCostUsd: report.totalCost,
+    costSplit: { ...report.costSplit },
     costOverClairvoyant: ratio(bounds.clairvoyantUsd),
     costOverAnySchedule: ratio(bounds.anyScheduleUsd),
     waitSeconds: { p50: report.waitSeconds.p50, p95: report.waitSeconds.p95, max: report.waitSeconds.max },

@@ -82,6 +82,24 @@ describe('reportHtml', () => {
     }
   });
 
+  it('shows where the money went: per policy a stacked bar on one scale, and each part in USD and as a share', () => {
+    expect(html).toContain('<h2>Where the money went</h2>');
+    const section = html.slice(html.indexOf('<h2>Where the money went</h2>'));
+    const split = section.slice(0, section.indexOf('</section>'));
+    for (const part of ['Running tasks', 'Booting', 'Empty', '60 s minimum']) expect(split).toContain(`<b>${part}</b>`);
+    const rows = tableRows(split);
+    expect(rows.map((row) => /<th scope="row">(.*?)<\/th>/.exec(row)?.[1])).toEqual(['cheapest', 'first-fit', 'spread']);
+    // cheapest: $10 split 60 / 20 / 15 / 5 % (the fixtures' split); bars scaled to spread's $15.
+    const [cheapest, , spread] = rows;
+    for (const cell of ['$6.00 <span class="share">60.0 %</span>', '$2.00 <span class="share">20.0 %</span>', '$1.50 <span class="share">15.0 %</span>', '$0.50 <span class="share">5.0 %</span>', '<td>$10.00</td>']) {
+      expect(cheapest).toContain(cell);
+    }
+    expect(cheapest).toContain('style="width:40.00%;background:#59a14f" title="Running tasks: $6.00 (60.0 %)"');
+    expect(spread).toContain('style="width:60.00%;background:#59a14f" title="Running tasks: $9.00 (60.0 %)"');
+    expect(spread).toContain('title="60 s minimum: $0.75 (5.0 %)"');
+    checkBalanced(split);
+  });
+
   it('reads time on the axes as hours and days', () => {
     // The longest run lasts two days.
     expect(html).toMatch(/>1 d<\/text>/);

@@ -26,6 +26,7 @@ describe('summariseRuns', () => {
     expect(cheapest).toMatchObject({
       policy: 'cheapest',
       totalCostUsd: 10,
+      costSplit: { runningUsd: 6, bootingUsd: 2, emptyUsd: 1.5, minimumUsd: 0.5 },
       costOverClairvoyant: 1.25,
       costOverAnySchedule: 2,
       nodesLaunched: { byType: { 'c7g.large': 3, 'm7g.xlarge': 2 }, total: 5 },
