@@ -244,6 +244,12 @@ const controllerSchema = z
     warmNodes: z.record(typePattern, z.int().min(0)).default({}),
     /** Backpressure: at most this many jobs held; the rest stay in the queue. */
     maxHeldJobs: z.int().min(1).default(1000),
+    /**
+     * A file where retries and dead letters the queue refused are kept until it takes them,
+     * so a restart does not lose them (put it on a volume that outlives the container).
+     * Absent: they are kept in memory only.
+     */
+    spoolFile: z.string().min(1).optional(),
     /** How long held messages stay invisible per extension. */
     visibilitySeconds: z.int().min(1).max(MAX_VISIBILITY_SECONDS).default(300),
     /**

@@ -12,6 +12,7 @@ import type { LoadmasterMetrics } from '../metrics/metrics.ts';
 import type { Clock } from '../ports/clock.ts';
 import { CloudError, type Cloud, type CloudInstance, type CloudTask, type TaskSpec } from '../ports/cloud.ts';
 import type { HeldMessage, JobSource } from '../ports/job-source.ts';
+import type { FinishWrite, WriteSpool } from '../ports/write-spool.ts';
 import { ApiLimiter } from './api-limiter.ts';
 import type { ApiOperation, ControllerSettings } from './controller-settings.ts';
 import type { ControllerApi, ControllerView, DecisionView, NodeLifecycle, PendingJobView } from './controller-view.ts';
@@ -41,6 +42,10 @@ export interface ControllerDeps {
   readonly metrics: LoadmasterMetrics;
   /** The placement planner; loadmaster's own unless a simulation runs a peer policy. */
   readonly plan?: (input: PlannerInput) => Plan;
+  /** Keeps the retries and dead letters the queue refused across a restart; without it they live in memory only. */
+  readonly spool?: WriteSpool;
+  /** What the spool kept from before (its load()): written to the queue in the first round. */
+  readonly keptWrites?: readonly FinishWrite[];
 }
 
 interface HeldJob {
@@ -106,8 +111,6 @@ const START_BATCH = 10;
 export type Reconfigurable = Pick<ControllerDeps, 'catalog' | 'policy' | 'settings' | 'rules'>;
 
 /** A retry or dead letter written after a task stopped; kept until the queue accepts it, so a failed write loses nothing. */
-type FinishWrite = { readonly kind: 'retry'; readonly message: JobMessage } | { readonly kind: 'dead-letter'; readonly message: JobMessage; readonly reason: string };
-
 export class Controller implements ControllerApi {
   #deps: ControllerDeps;
   readonly #held = new Map<string, HeldJob>();
@@ -140,10 +143,13 @@ export class Controller implements ControllerApi {
   readonly #inBackground = new Set<Promise<unknown>>();
   /** Finish writes the queue has not accepted yet, retried every round. */
   #unwritten: FinishWrite[] = [];
+  /** The spool saves, one after another. */
+  #spoolSaves: Promise<void> = Promise.resolve();
   #loop: Promise<void> | undefined;
 
   constructor(deps: ControllerDeps) {
     this.#deps = deps;
+    this.#unwritten = [...(deps.keptWrites ?? [])];
     this.#limiters = limitersFor(deps);
     this.#batcher = new LaunchBatcher(deps.settings.batchIdleSeconds * 1000, deps.settings.batchMaxSeconds * 1000);
   }
@@ -175,10 +181,12 @@ export class Controller implements ControllerApi {
     await Promise.allSettled([...this.#inBackground]);
     // A last try for retries and dead letters the queue refused; what still fails is logged whole, so an operator can re-send it.
     await this.#writeUnwritten();
+    await this.#spoolSaves;
+    const kept = this.#deps.spool !== undefined ? 'it stays in the spool and is written when loadmaster starts again' : 're-send the body to keep the job';
     for (const write of this.#unwritten) {
       this.#deps.logger.error(
         { jobId: write.message.jobId, write: write.kind, body: JSON.stringify(write.message), ...(write.kind === 'dead-letter' ? { reason: write.reason } : {}) },
-        `stopping with the ${write.kind} of job ${write.message.jobId} unwritten: the queue refused it; re-send the body to keep the job`,
+        `stopping with the ${write.kind} of job ${write.message.jobId} unwritten: the queue refused it; ${kept}`,
       );
     }
     const unstarted = [...this.#held.values()].filter((j) => !j.starting);
@@ -492,14 +500,36 @@ export class Controller implements ControllerApi {
       return true;
     } catch (error) {
       this.#unwritten.push(write);
+      this.#saveUnwritten();
       logger.warn({ err: error, jobId: write.message.jobId }, `writing the ${write.kind} of job ${write.message.jobId} failed; trying again next round`);
       return false;
     }
   }
 
+  /** The spool follows #unwritten: each save writes what is unwritten when it runs. */
+  #saveUnwritten(): void {
+    const { spool, logger } = this.#deps;
+    if (spool === undefined) return;
+    this.#spoolSaves = this.#spoolSaves.then(async () => {
+      try {
+        await spool.save([...this.#unwritten]);
+      } catch (error) {
+        logger.error({ err: error }, `saving ${this.#unwritten.length} unwritten retry/dead-letter write(s) to the spool failed; they are kept in memory and saved again at the next change`);
+      }
+    });
+  }
+
   /** Retries in one send; dead letters one by one, stopping at the first the queue refuses (it is down: next round). */
   async #writeUnwritten(): Promise<void> {
     if (this.#unwritten.length === 0) return;
+    try {
+      await this.#flushUnwritten();
+    } finally {
+      this.#saveUnwritten();
+    }
+  }
+
+  async #flushUnwritten(): Promise<void> {
     const pending = this.#unwritten;
     this.#unwritten = [];
     const retries = pending.filter((w) => w.kind === 'retry');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { FileWriteSpool } from '../adapters/file-spool/file-write-spool.ts';
 import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { catalogFromConfig, policyFromConfig } from '../config/config-to-core.ts';
 import { InputError } from '../config/input-issues.ts';
@@ -49,7 +50,12 @@ export async function createDaemon(config: LoadmasterConfig, clock: Clock, logge
   const backends = await buildBackends(config, catalog, { clock, logger, source });
   const registry = new Registry();
   const metrics = createMetrics(registry, { processMetrics: true });
+  const spool = config.controller.spoolFile === undefined ? undefined : new FileWriteSpool(config.controller.spoolFile);
+  // Read before anything starts: a spool that cannot be read back stops the start with what is wrong in it.
+  const keptWrites = spool === undefined ? [] : await spool.load();
+  if (keptWrites.length > 0) logger.info({ spoolFile: config.controller.spoolFile, writes: keptWrites.length }, `${keptWrites.length} retry/dead-letter write(s) kept in the spool from before: writing them first`);
   const controller = new Controller({
+    ...(spool !== undefined ? { spool, keptWrites } : {}),
     clock,
     cloud: backends.cloud,
     queue: backends.queue,
@@ -71,6 +77,7 @@ export async function createDaemon(config: LoadmasterConfig, clock: Clock, logge
       const nextCatalog = catalogFromConfig(next);
       const issues = backends.reloadIssues(next, nextCatalog);
       if (issues.length > 0) throw new InputError(source, issues);
+      if (next.controller.spoolFile !== config.controller.spoolFile) logger.warn({ spoolFile: next.controller.spoolFile ?? null }, 'controller.spoolFile changed: it takes effect when loadmaster restarts');
       controller.reconfigure({ catalog: nextCatalog, policy: policyFromConfig(next), settings: next.controller, rules: jobRulesFromConfig(next, nextCatalog) });
     },
     async stop() {

@@ -2,7 +2,11 @@
 // letter. The queue may refuse that write; the write is then kept and tried again each
 // round until the queue takes it, so the job is never lost. The real controller, sim and
 // in-memory queue; only a thin JobSource wrapper that refuses some writes sits between.
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { FileWriteSpool } from '../../src/adapters/file-spool/file-write-spool.ts';
 import type { MemoryJobSource } from '../../src/adapters/memory-queue/memory-job-source.ts';
 import type { VirtualClock } from '../../src/clock/virtual-clock.ts';
 import { policyFromConfig } from '../../src/config/config-to-core.ts';
@@ -10,6 +14,7 @@ import { Controller } from '../../src/controller/controller.ts';
 import type { JobMessage } from '../../src/jobs/job-message.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import type { HeldMessage, JobSource, RejectedMessage } from '../../src/ports/job-source.ts';
+import type { FinishWrite, WriteSpool } from '../../src/ports/write-spool.ts';
 import { stopOnVirtualClock } from '../../src/simulation/sim-world.ts';
 import type { SimCloud } from '../../src/adapters/sim/sim-cloud.ts';
 import { buildHarness, job } from '../daemon/sim-harness.ts';
@@ -97,7 +102,7 @@ interface Setup {
 }
 
 /** A controller on the sim whose queue is the refusing wrapper; `exitCode` says how each attempt exits (60 s runs). */
-function setUp(exitCode: (jobId: string, attempt: number) => number): Setup {
+function setUp(exitCode: (jobId: string, attempt: number) => number, kept: { spool: WriteSpool; keptWrites: readonly FinishWrite[] } | Record<string, never> = {}): Setup {
   const { clock, cloud, queue: memory, config, logger, logLines, world } = buildHarness({ config: CONFIG, settings: { reconcileSeconds: RECONCILE_MS / 1000 }, taskSeconds: 60, exitCode });
   const queue = new RefusingQueue(memory, clock);
   const controller = new Controller({
@@ -110,6 +115,7 @@ function setUp(exitCode: (jobId: string, attempt: number) => number): Setup {
     rules: world.rules,
     logger,
     metrics: createMetrics(),
+    ...kept,
   });
   return { clock, cloud, memory, queue, controller, logLines };
 }
@@ -231,5 +237,29 @@ describe('controller finish writes when the queue refuses them', () => {
     expect(unwritten?.jobId).toBe('flaky');
     expect(JSON.parse(unwritten!.body!)).toMatchObject({ jobId: 'flaky', attempt: 2 });
   });
-});
 
+  it('with a spool, a dead letter the queue refused outlives a crash and is written when loadmaster starts again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadmaster-spool-'));
+    const spool = new FileWriteSpool(join(dir, 'unwritten.json'));
+    const first = setUp(() => 1, { spool, keptWrites: [] });
+    await first.memory.send([job('doomed', 'once')]);
+    first.queue.refuseDeadLetters = 1_000;
+    first.controller.start();
+    expect(await first.clock.runUntil(() => first.queue.deadLetterWrites.length > 0, 3600_000)).toBe(true);
+    // Saved when refused, not only at stop: a kill -9 from here on loses nothing.
+    await vi.waitFor(async () => expect(await spool.load()).toHaveLength(1));
+    // A crash: nothing handed back, the queue still refusing.
+    await stopOnVirtualClock(first.clock, first.controller, { handBack: false });
+    expect(first.memory.deadLetters()).toEqual([]);
+    const kept = await spool.load();
+    expect(kept).toMatchObject([{ kind: 'dead-letter', message: { jobId: 'doomed' }, reason: 'attempt 1 failed (exit code 1); no retry left' }]);
+
+    // The next process reads the spool; its first round writes the dead letter, and the spool empties.
+    const second = setUp(() => 0, { spool, keptWrites: kept });
+    second.controller.start();
+    expect(await second.clock.runUntil(() => second.memory.deadLetters().length > 0, 60_000)).toBe(true);
+    expect(JSON.parse(second.memory.deadLetters()[0]!.body)).toMatchObject({ jobId: 'doomed' });
+    await stopOnVirtualClock(second.clock, second.controller);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,5 +1,8 @@
 // How createDaemon picks its cloud and queue by kind, and what a reload may change on AWS.
 // Nothing here calls AWS: with an imageId there is no SSM look-up, and the daemon is not started.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AwsCloud } from '../../src/adapters/aws/aws-cloud.ts';
@@ -79,5 +82,30 @@ describe('reloading a daemon on AWS', () => {
     expect(lines.join('')).toContain('cloud section changed: it takes effect when loadmaster restarts');
     expect(lines.join('')).not.toContain('queue section changed');
     await daemon.stop();
+  });
+});
+
+describe('createDaemon: the write spool (controller.spoolFile)', () => {
+  const withSpool = (path: string) => parseConfig(`controller: { spoolFile: ${JSON.stringify(path)} }\n${ALGORITHMS}`, 'spool.yaml');
+
+  it('refuses to start on a spool it cannot read back, naming the file and what is wrong', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'loadmaster-spool-')), 'unwritten.json');
+    await writeFile(path, 'not json');
+    const error = await createDaemon(withSpool(path), new VirtualClock(), pino({ level: 'silent' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toContain(`${path}: not JSON`);
+  });
+
+  it('says how many writes it found from before, and starts without a spool file as with an empty one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadmaster-spool-'));
+    const path = join(dir, 'unwritten.json');
+    const body = { version: 1, jobId: 'j-1', algorithm: 'segment', inputs: ['s3://lab/in/1.tif'], outputPrefix: 's3://lab/out/1/', env: {}, priority: 0, attempt: 2 };
+    await writeFile(path, JSON.stringify({ version: 1, writes: [{ kind: 'retry', message: body }] }));
+    const { logger, lines } = logged();
+    const daemon = await createDaemon(withSpool(path), new VirtualClock(), logger);
+    expect(lines.some((line) => line.includes('1 retry/dead-letter write(s) kept in the spool from before'))).toBe(true);
+    await daemon.stop();
+    const fresh = await createDaemon(withSpool(join(dir, 'none.json')), new VirtualClock(), pino({ level: 'silent' }));
+    await fresh.stop();
   });
 });
