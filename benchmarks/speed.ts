@@ -1,7 +1,7 @@
 // Speed benchmark: planFleet's time and memory as the queue and the fleet grow.
 //
 //   npm run bench:speed -- [--jobs 1000,10000,100000] [--nodes 100,1000,5000] [--types 600]
-//                          [--runs 5] [--seed N] [--markdown FILE]
+//                          [--runs 5] [--seed N] [--share] [--markdown FILE]
 //
 // Each (jobs, nodes) size runs in a fresh child process (`node --expose-gc benchmarks/speed.ts
 // --one JOBS NODES`) so heaps and RSS peaks of different sizes never mix. The child builds
@@ -30,12 +30,13 @@ import { validatePlan } from './validate-plan.ts';
 import { GENEROUS_POLICY, generateFleet, generateWorkload, syntheticCatalog } from './workloads/image-processing-workload.ts';
 
 const USAGE =
-  'usage: npm run bench:speed -- [--jobs N,...] [--nodes N,...] [--types N] [--runs N] [--seed N] [--markdown FILE]\n' +
+  'usage: npm run bench:speed -- [--jobs N,...] [--nodes N,...] [--types N] [--runs N] [--seed N] [--share] [--markdown FILE]\n' +
   '  --jobs    pending job counts (default 1000,10000,100000)\n' +
   '  --nodes   fleet sizes (default 100,1000,5000)\n' +
   '  --types   catalog size: the built-in types plus synthetic ones (default 600)\n' +
   '  --runs    timed planFleet runs per size (default 5)\n' +
   '  --seed    workload and fleet seed (default 1)\n' +
+  '  --share   the share rule on, as the daemon plans: sharePriceRatio 3, node job counts, run and boot times\n' +
   '  --timeout seconds per size before its child process is stopped (default 1800)\n' +
   '  --markdown FILE  also write the table as Markdown\n' +
   '  --one JOBS NODES  (internal) measure one size in this process, print a RESULT line';
@@ -62,17 +63,31 @@ interface Settings {
   readonly types: number;
   readonly runs: number;
   readonly seed: number;
+  /** The share rule on (policy.sharePriceRatio 3) with what the daemon gives it: node job counts, run and boot times. */
+  readonly share: boolean;
+}
+
+/** The input as the daemon hands it over with the share rule on: job counts per node, each algorithm's run time, the boot time. */
+function withShareRule(input: PlannerInput): PlannerInput {
+  return {
+    ...input,
+    policy: { ...input.policy, sharePriceRatio: 3 },
+    nodes: input.nodes.map((node, i) => ({ ...node, jobs: i % 9 })),
+    jobs: input.jobs.map((job, i) => ({ ...job, expectedRunSeconds: 10 + (i % 600) })),
+    expectedBootSeconds: 40,
+  };
 }
 
 /** Measures one size in this process. */
 export function measureOne(jobCount: number, nodeCount: number, settings: Settings): SpeedResult {
   const catalog = syntheticCatalog(settings.types, buildCatalog({ overhead: DEFAULT_OVERHEAD }), { seed: settings.seed });
-  const input: PlannerInput = {
+  const plain: PlannerInput = {
     jobs: generateWorkload({ jobs: jobCount, mix: 'mixed', seed: settings.seed }),
     nodes: generateFleet(nodeCount, catalog, settings.seed + 1),
     catalog,
     policy: GENEROUS_POLICY,
   };
+  const input = settings.share ? withShareRule(plain) : plain;
   const gc = (): void => globalThis.gc?.();
   gc();
   const rssBefore = process.memoryUsage().rss;
@@ -166,6 +181,7 @@ export function main(argv: readonly string[]): number {
         seed: { type: 'string' },
         timeout: { type: 'string' },
         markdown: { type: 'string' },
+        share: { type: 'boolean' },
         one: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -188,6 +204,7 @@ export function main(argv: readonly string[]): number {
       types: parseNumber('types', values.types, 600, 1),
       runs: parseNumber('runs', values.runs, 5, 1),
       seed: parseNumber('seed', values.seed, 1, 0),
+      share: values.share === true,
     };
     timeoutSeconds = parseNumber('timeout', values.timeout, 1800, 1);
     jobSizes = parseNumbers('jobs', values.jobs, [1000, 10_000, 100_000]);
@@ -216,13 +233,13 @@ export function main(argv: readonly string[]): number {
   }
 
   const script = fileURLToPath(import.meta.url);
-  console.log(`# speed benchmark: ${settings.types} types, 'mixed' workload, seed ${settings.seed}, median of ${settings.runs} runs, one child process per size`);
+  console.log(`# speed benchmark: ${settings.types} types, 'mixed' workload, seed ${settings.seed}, median of ${settings.runs} runs, one child process per size${settings.share ? ', share rule on' : ''}`);
   const results: SpeedResult[] = [];
   for (const jobs of jobSizes) {
     for (const nodes of nodeSizes) {
       const child = spawnSync(
         process.execPath,
-        ['--expose-gc', script, '--one', String(jobs), String(nodes), '--types', String(settings.types), '--runs', String(settings.runs), '--seed', String(settings.seed)],
+        ['--expose-gc', script, '--one', String(jobs), String(nodes), '--types', String(settings.types), '--runs', String(settings.runs), '--seed', String(settings.seed), ...(settings.share ? ['--share'] : [])],
         { encoding: 'utf8', maxBuffer: 64 * MIB, timeout: timeoutSeconds * 1000 },
       );
       const line = child.stdout?.split('\n').find((l) => l.startsWith(RESULT_PREFIX));

@@ -120,10 +120,10 @@ const policySchema = z.strictObject({
    */
   reuseWithinSeconds: z.number().min(0).default(45),
   /**
-   * The share rule: a job joins a node already running or holding other jobs only while the
-   * node's price split over its jobs, the newcomer counted, is at most this many times the
-   * price of the job's own instance (its cheapest type, plus a boot for the length of its
-   * expected run). 0: always join.
+   * The share rule: a job joins an existing node only while the node's price split over its
+   * jobs, the newcomer counted, is at most this many times the price of the job's own instance
+   * (its cheapest type, with a boot and the 60 s billing minimum spread over its expected
+   * run). Warm nodes are always joinable. 0: always join.
    */
   sharePriceRatio: z.number().min(0).default(3),
 });

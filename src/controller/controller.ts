@@ -26,7 +26,7 @@ export interface JobRules {
   /** Whether a task that stopped with this exit code gets another attempt. */
   shouldRetry(message: JobMessage, exitCode: number | undefined): boolean;
   /** How long an attempt may run before its task is stopped (the algorithm's timeoutSeconds); undefined for an algorithm the config does not know. */
-  timeoutSeconds(message: JobMessage): number | undefined;
+  timeoutSeconds(algorithm: string): number | undefined;
   parse(body: unknown): { ok: true; message: JobMessage } | { ok: false; reason: string };
 }
 
@@ -83,10 +83,14 @@ interface RunningJob {
   readonly demand: Resources;
   readonly instanceId: string;
   readonly taskArn: string;
+  /** The algorithm it runs: its message's, or for a task adopted without one, what the cloud says. */
+  readonly algorithm: string;
   readonly startedAt: number;
   version: number;
   /** Set once its task was stopped for running past its timeout: the seconds it was allowed. */
   timedOutAfter?: number;
+  /** Its algorithm's timeoutSeconds when it started (or was adopted). */
+  readonly startedUnderTimeout?: number;
   /** Found running (restart, duplicate): its real start is unknown, so its run time teaches nothing. */
   readonly adopted?: boolean;
 }
@@ -133,6 +137,8 @@ export class Controller implements ControllerApi {
   #wokenDuringRound = false;
   #inRound = false;
   #nextWakeAt: number | undefined;
+  /** The soonest a running task's timeout is due, as of the last look; -Infinity: look again (a task started, the config changed). */
+  #nextTimeoutAt = -Infinity;
   /** Per algorithm, its tasks' expected run time in seconds, from those that finished. */
   readonly #runTimes = new Map<string, number>();
   /** Seconds from launch to registration of the instances this process launched (weighted as run times are); undefined before the first. */
@@ -157,6 +163,7 @@ export class Controller implements ControllerApi {
   /** A reloaded config: takes effect from the next round; nodes, jobs and tasks are kept. */
   reconfigure(update: Reconfigurable): void {
     this.#deps = { ...this.#deps, ...update };
+    this.#nextTimeoutAt = -Infinity;
     this.#limiters = limitersFor(this.#deps);
     this.#batcher = new LaunchBatcher(update.settings.batchIdleSeconds * 1000, update.settings.batchMaxSeconds * 1000);
     this.#decide('reload', 'configuration reloaded');
@@ -390,6 +397,7 @@ export class Controller implements ControllerApi {
     }
     if (!running) return;
     this.#running.delete(task.jobId);
+    this.#nextTimeoutAt = -Infinity; // it may have been the soonest due
     if (task.exitCode === 0 && !running.adopted) {
       const algorithm = running.message.algorithm;
       this.#runTimes.set(algorithm, nextRunTimeEstimate(this.#runTimes.get(algorithm), (this.#deps.clock.now() - running.startedAt) / 1000));
@@ -425,7 +433,21 @@ export class Controller implements ControllerApi {
       priority: 0,
       attempt: task.attempt,
     };
-    this.#running.set(task.jobId, { jobId: task.jobId, message, demand: task.demand, instanceId: task.instanceId, taskArn: task.taskArn, startedAt: this.#deps.clock.now(), version: task.version, adopted: true });
+    this.#nextTimeoutAt = -Infinity;
+    const algorithm = message.algorithm !== 'unknown' ? message.algorithm : (task.algorithm ?? 'unknown');
+    this.#running.set(task.jobId, {
+      jobId: task.jobId,
+      message,
+      demand: task.demand,
+      instanceId: task.instanceId,
+      taskArn: task.taskArn,
+      algorithm,
+      ...optionalTimeout(this.#deps.rules.timeoutSeconds(algorithm)),
+      // Its real start where the cloud tells it, so a restart does not reset its timeout.
+      startedAt: task.startedAt ?? this.#deps.clock.now(),
+      version: task.version,
+      adopted: true,
+    });
     const node = this.#nodes.get(task.instanceId);
     if (node) {
       node.tasks.add(task.jobId);
@@ -443,7 +465,8 @@ export class Controller implements ControllerApi {
   async #finish(running: RunningJob, task: CloudTask): Promise<void> {
     const { metrics, rules } = this.#deps;
     const { message } = running;
-    if (task.exitCode === 0) {
+    // A task stopped for its timeout failed, whatever its container exited with on SIGTERM.
+    if (task.exitCode === 0 && running.timedOutAfter === undefined) {
       metrics.jobsFinished.inc({ outcome: 'succeeded' });
       this.#decide('finished', `job ${message.jobId} succeeded on ${running.instanceId}`, { jobId: message.jobId, instanceId: running.instanceId });
       return;
@@ -470,25 +493,42 @@ export class Controller implements ControllerApi {
    * does: another attempt if the retry rules take its exit code, else a dead letter.
    */
   async #stopTimedOutTasks(): Promise<void> {
-    const { clock, rules } = this.#deps;
+    const { clock, rules, settings } = this.#deps;
     const now = clock.now();
+    if (now < this.#nextTimeoutAt) {
+      this.#wakeAt(this.#nextTimeoutAt);
+      return;
+    }
+    const due: { running: RunningJob; timeout: number }[] = [];
+    let next = Infinity;
     for (const running of this.#running.values()) {
       if (running.timedOutAfter !== undefined) continue;
-      const timeout = rules.timeoutSeconds(running.message);
+      // The config's timeout now; an algorithm a reload removed keeps the one its task started under.
+      const timeout = rules.timeoutSeconds(running.algorithm) ?? running.startedUnderTimeout;
       if (timeout === undefined) continue;
       const dueAt = running.startedAt + timeout * 1000;
-      if (now < dueAt) {
-        this.#wakeAt(dueAt);
-        continue;
-      }
-      const { jobId, message, instanceId, taskArn } = running;
-      const reason = `loadmaster: job ${jobId} ran past its ${timeout} s timeout (algorithms.${message.algorithm}.timeoutSeconds)`;
-      // Stops share the terminate budget: both take work away from the cluster.
-      const stopped = await this.#call('terminate', 'stopTask', () => this.#deps.cloud.stopTask(taskArn, reason).then(() => true));
-      if (stopped !== true) continue; // failed: the next round tries again
-      running.timedOutAfter = timeout;
-      this.#decide('timeout', `job ${jobId} (attempt ${message.attempt}) ran ${((now - running.startedAt) / 1000).toFixed(0)} s on ${instanceId}, past its ${timeout} s timeout: stopping task ${taskArn}`, { jobId, instanceId });
+      if (now < dueAt) next = Math.min(next, dueAt);
+      else due.push({ running, timeout });
     }
+    // Stops share the terminate budget (both take work away from the cluster); a round makes
+    // about two seconds' worth of them, so a mass timeout cannot hold up receiving and starting.
+    const stopping = due.slice(0, Math.max(1, Math.ceil(settings.api.terminate.perSecond * 2)));
+    if (stopping.length < due.length) next = now;
+    this.#nextTimeoutAt = next;
+    if (Number.isFinite(next)) this.#wakeAt(next);
+    await Promise.all(
+      stopping.map(async ({ running, timeout }) => {
+        const { jobId, message, instanceId, taskArn } = running;
+        const reason = `loadmaster: job ${jobId} ran past its ${timeout} s timeout (algorithms.${running.algorithm}.timeoutSeconds)`;
+        const stopped = await this.#call('terminate', 'stopTask', () => this.#deps.cloud.stopTask(taskArn, reason).then(() => true));
+        if (stopped !== true) {
+          this.#nextTimeoutAt = now; // failed: the next round tries again
+          return;
+        }
+        running.timedOutAfter = timeout;
+        this.#decide('timeout', `job ${jobId} (attempt ${message.attempt}) ran ${((now - running.startedAt) / 1000).toFixed(0)} s on ${instanceId}, past its ${timeout} s timeout: stopping task ${taskArn}`, { jobId, instanceId });
+      }),
+    );
   }
 
   /** Writes a retry or dead letter; one the queue refuses is kept and written again next round. Whether it was written. */
@@ -677,7 +717,8 @@ export class Controller implements ControllerApi {
                   // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
                   pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
                   releases: this.#releases(n, now),
-                  jobs: n.tasks.size + n.bound.size,
+                  // Warm nodes stay whatever joins them: the share rule leaves them alone.
+                  ...(this.#isWarmType(n.type) ? {} : { jobs: n.tasks.size + n.bound.size }),
                 },
               ]
             : [],
@@ -751,7 +792,7 @@ export class Controller implements ControllerApi {
       };
       this.#nodes.set(node.id, node);
       metrics.nodesLaunched.inc({ type });
-      this.#idleGaps.launched(type, clock.now() / 1000, settings.idleSeconds);
+      if (settings.learnIdleSeconds === true) this.#idleGaps.launched(type, clock.now() / 1000, settings.idleSeconds);
       const ids = jobsPerInstance[i] ?? [];
       for (const id of ids) {
         const held = this.#held.get(id);
@@ -801,7 +842,18 @@ export class Controller implements ControllerApi {
         if (!job) continue;
         this.#unbind(job);
         this.#held.delete(task.jobId);
-        this.#running.set(task.jobId, { jobId: task.jobId, message: job.message, demand: job.demand, instanceId: node.id, taskArn: task.taskArn, startedAt: now, version: task.version });
+        this.#running.set(task.jobId, {
+          jobId: task.jobId,
+          message: job.message,
+          demand: job.demand,
+          instanceId: node.id,
+          taskArn: task.taskArn,
+          algorithm: job.message.algorithm,
+          ...optionalTimeout(this.#deps.rules.timeoutSeconds(job.message.algorithm)),
+          startedAt: now,
+          version: task.version,
+        });
+        this.#nextTimeoutAt = -Infinity;
         this.#taskVersions.set(task.taskArn, Math.max(this.#taskVersions.get(task.taskArn) ?? -1, task.version));
         node.tasks.add(task.jobId);
         delete node.emptySince;
@@ -910,6 +962,11 @@ export class Controller implements ControllerApi {
     return this.#idleGaps.idleSeconds(type, now / 1000, this.#bootSeconds, idleSeconds);
   }
 
+  /** Whether a warmNodes pattern covers the type. */
+  #isWarmType(type: string): boolean {
+    return Object.keys(this.#deps.settings.warmNodes).some((pattern) => matchesTypePattern(type, pattern));
+  }
+
   /** Whether a warmNodes rule needs this node: the nodes of its pattern, minus those already retiring, would drop below the minimum. */
   #keptWarm(node: FleetNode, retiring: readonly FleetNode[]): boolean {
     for (const [pattern, minimum] of Object.entries(this.#deps.settings.warmNodes)) {
@@ -956,7 +1013,9 @@ export class Controller implements ControllerApi {
     if (job.boundTo !== undefined && job.boundTo !== node.id) this.#unbind(job);
     job.boundTo = node.id;
     node.bound.add(job.message.jobId);
-    if (node.emptySince !== undefined && node.state === 'registered') this.#idleGaps.reused(node.type, (this.#deps.clock.now() - node.emptySince) / 1000);
+    if (node.emptySince !== undefined && node.state === 'registered' && this.#deps.settings.learnIdleSeconds === true) {
+      this.#idleGaps.reused(node.type, (this.#deps.clock.now() - node.emptySince) / 1000);
+    }
     delete node.emptySince;
     if (!job.starting) job.reason = { code: 'starting', message: `waiting for ${node.type} ${node.id} to register` };
   }
@@ -1073,6 +1132,10 @@ export class Controller implements ControllerApi {
     }
     metrics.hourlyCostDollars.set(this.#hourlyCost());
   }
+}
+
+function optionalTimeout(seconds: number | undefined): { startedUnderTimeout?: number } {
+  return seconds === undefined ? {} : { startedUnderTimeout: seconds };
 }
 
 function limitersFor(deps: ControllerDeps): Record<ApiOperation, ApiLimiter> {

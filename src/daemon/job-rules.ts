@@ -20,7 +20,7 @@ export function jobRulesFromConfig(config: LoadmasterConfig, catalog: readonly I
     parse: parseJobMessage,
     check: (message) => checkAgainstConfig(message, config, catalog),
     demandAndConstraints: (message) => jobDemandAndConstraints(message, algorithmOf(message), catalog),
-    timeoutSeconds: (message) => (Object.hasOwn(config.algorithms, message.algorithm) ? config.algorithms[message.algorithm]!.timeoutSeconds : undefined),
+    timeoutSeconds: (algorithm) => (Object.hasOwn(config.algorithms, algorithm) ? config.algorithms[algorithm]!.timeoutSeconds : undefined),
     shouldRetry: (message, exitCode) => {
       const { attempts, exitCodes } = algorithmOf(message).retry;
       if (message.attempt >= attempts) return false;

@@ -24,6 +24,10 @@ export interface CloudTask {
   readonly demand: Resources;
   readonly exitCode?: number;
   readonly stopReason?: string;
+  /** The algorithm it runs, where the cloud can tell (what a restarted controller times it out by). */
+  readonly algorithm?: string;
+  /** When it started (ms since the epoch), where the cloud can tell. */
+  readonly startedAt?: number;
   /** Orders events of one task (ECS `detail.version`). */
   readonly version: number;
 }

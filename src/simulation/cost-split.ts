@@ -15,6 +15,14 @@ export interface CostSplit {
   readonly minimumUsd: number;
 }
 
+/** The parts in the order reports show them (work first, then the overheads), with what each holds. */
+export const COST_SPLIT_PARTS = [
+  { key: 'runningUsd', label: 'running tasks', meaning: 'registered, with at least one task running' },
+  { key: 'bootingUsd', label: 'booting', meaning: 'from launch until the instance registered with ECS' },
+  { key: 'emptyUsd', label: 'empty', meaning: 'registered with no task running: idle tails, waits for bound jobs to start, warm nodes' },
+  { key: 'minimumUsd', label: '60 s minimum', meaning: 'what the 60 s billing minimum adds for instances that lived less than 60 s' },
+] as const satisfies readonly { readonly key: keyof CostSplit; readonly label: string; readonly meaning: string }[];
+
 /** An instance's life, times in ms (the fields of SimCloud.instances() the bill depends on). */
 export interface InstanceLife {
   readonly instanceId: string;

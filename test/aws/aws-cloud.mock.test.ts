@@ -244,6 +244,7 @@ describe('startTasks', () => {
               { name: 'MODE', value: 'fast' },
               { name: 'LOADMASTER_JOB_ID', value: 'a' },
               { name: 'LOADMASTER_ATTEMPT', value: '3' },
+              { name: 'LOADMASTER_ALGORITHM', value: 'segment' },
               { name: 'LOADMASTER_INPUTS', value: '["s3://in/a.tif"]' },
               { name: 'LOADMASTER_OUTPUT_PREFIX', value: 's3://out/a/' },
             ],
@@ -634,7 +635,20 @@ describe('pollEvents', () => {
       containerInstanceArn: containerInstanceArn(1),
       taskArn: 'arn:task/t1',
       startedBy: 'loadmaster',
-      overrides: { containerOverrides: [{ name: 'main', cpu: 1024, memoryReservation: 2048, environment: [{ name: 'LOADMASTER_JOB_ID', value: 'j1' }, { name: 'LOADMASTER_ATTEMPT', value: '2' }] }] },
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'main',
+            cpu: 1024,
+            memoryReservation: 2048,
+            environment: [
+              { name: 'LOADMASTER_JOB_ID', value: 'j1' },
+              { name: 'LOADMASTER_ATTEMPT', value: '2' },
+              { name: 'LOADMASTER_ALGORITHM', value: 'segment' },
+            ],
+          },
+        ],
+      },
       ...detail,
     },
   });
@@ -678,7 +692,7 @@ describe('pollEvents', () => {
     const aws = await launchedCloud(1);
     registerContainerInstances(1);
     queue([
-      taskEvent({ lastStatus: 'RUNNING', version: 3 }),
+      taskEvent({ lastStatus: 'RUNNING', version: 3, startedAt: '2026-11-26T04:00:00.000Z' }),
       taskEvent({ lastStatus: 'PENDING', version: 2 }), // late: older than RUNNING
       taskEvent({ lastStatus: 'RUNNING', version: 3 }), // duplicate
       taskEvent({ taskArn: 'arn:task/other-cluster', clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/someone-else', lastStatus: 'RUNNING', version: 2 }),
@@ -703,7 +717,11 @@ describe('pollEvents', () => {
         },
       },
       { kind: 'instance-terminated', instanceId: instanceId(1) },
-      { kind: 'task-state', task: { taskArn: 'arn:task/t1', jobId: 'j1', attempt: 2, instanceId: instanceId(1), state: 'RUNNING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, version: 3 } },
+      {
+        kind: 'task-state',
+        // The algorithm and the start: what a restarted controller times the task out by.
+        task: { taskArn: 'arn:task/t1', jobId: 'j1', attempt: 2, instanceId: instanceId(1), state: 'RUNNING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, algorithm: 'segment', startedAt: Date.parse('2026-11-26T04:00:00.000Z'), version: 3 },
+      },
     ]);
     // Every message is consumed, foreign and unreadable ones too, ten per delete.
     const deleted = sqsMock.commandCalls(DeleteMessageBatchCommand).map((c) => c.args[0].input);

@@ -136,13 +136,14 @@ describe.skipIf(!motoReady)(motoReady ? 'AwsCloud on moto_server' : `AwsCloud on
       THRESHOLD: '0.5',
       LOADMASTER_JOB_ID: 'job-42',
       LOADMASTER_ATTEMPT: '2',
+      LOADMASTER_ALGORITHM: TASK_FAMILY,
       LOADMASTER_INPUTS: '["s3://in/a.tif"]',
       LOADMASTER_OUTPUT_PREFIX: 's3://out/run-1/',
     });
 
     // A restart sees the task again, by its tags.
     const restarted = await cloud().describe();
-    expect(restarted.tasks).toEqual([expect.objectContaining({ taskArn: started[0]!.taskArn, jobId: 'job-42', attempt: 2, instanceId: first!.instanceId, demand: spec.demand })]);
+    expect(restarted.tasks).toEqual([expect.objectContaining({ taskArn: started[0]!.taskArn, jobId: 'job-42', attempt: 2, instanceId: first!.instanceId, demand: spec.demand, algorithm: TASK_FAMILY })]);
 
     await aws.drain(second!.instanceId);
     const drained = (await aws.describe()).instances.find((i) => i.instanceId === second!.instanceId)!;

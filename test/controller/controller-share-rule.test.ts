@@ -49,8 +49,8 @@ describe('the share rule (policy.sharePriceRatio) in the controller', () => {
     expect(ownNode).not.toBe(wideNode);
     expect(s.cloud.instances().find((i) => i.instanceId === ownNode)!.type).toBe('c7g.large');
 
-    // Now a small job is known to run 10 s (billed 60) and a boot about 40 s: its own instance
-    // would cost about 0.0725 × 100 / 60 = 0.12 $/h, and 0.29 ≤ 3 × 0.12: it joins wide's node.
+    // Now a small job is known to run 10 s and a boot about 40 s: its own instance would bill
+    // 60 s for 10 s of work, 0.0725 × 60 / 10 = 0.44 $/h of its run, and 0.29 ≤ 3 × 0.44: it joins wide's node.
     await s.queue.send([job('small-2', 'small')]);
     expect(await s.clock.runUntil(() => taskOf(s, 'small-2') !== undefined, 600_000)).toBe(true);
     expect(taskOf(s, 'small-2')!.instanceId).toBe(wideNode);

@@ -24,8 +24,8 @@ algorithms:
 // "stuck" would run an hour; "quick" finishes within its timeout.
 const SECONDS: Record<string, number> = { stuck: 3600, quick: 90 };
 
-function setUp(retry: string) {
-  const harness = buildHarness({ config: config(retry), taskSeconds: (jobId) => SECONDS[jobId]! });
+function setUp(retry: string, stoppedExitCode?: number) {
+  const harness = buildHarness({ config: config(retry), taskSeconds: (jobId) => SECONDS[jobId]!, ...(stoppedExitCode === undefined ? {} : { sim: { stoppedExitCode } }) });
   return { ...harness, controller: harness.newController() };
 }
 
@@ -77,6 +77,37 @@ describe('job timeouts (algorithms.NAME.timeoutSeconds)', () => {
     s.controller.start();
     expect(await s.clock.runUntil(() => s.queue.deadLetters().length > 0, 3600_000)).toBe(true);
     expect(s.cloud.tasks().filter((t) => t.jobId === 'stuck')).toHaveLength(1);
+    await stopOnVirtualClock(s.clock, s.controller);
+  });
+
+  it('times a task out from its real start after a restart, not from when the new process found it', async () => {
+    const s = setUp('{ attempts: 1 }');
+    await s.queue.send([job('stuck', 'stuck')]);
+    s.controller.start();
+    expect(await s.clock.runUntil(() => s.cloud.tasks().some((t) => t.jobId === 'stuck'), 600_000)).toBe(true);
+    const task = () => s.cloud.tasks().find((t) => t.jobId === 'stuck')!;
+    await s.clock.runFor(60_000);
+    // A crash 60 s into the run; a new process adopts the task from the cloud.
+    await stopOnVirtualClock(s.clock, s.controller, { handBack: false });
+    const next = s.newController();
+    next.start();
+    expect(await s.clock.runUntil(() => task().stoppedAt !== undefined, 600_000)).toBe(true);
+    expect(task().exitCode).toBe(137);
+    expect(task().stopReason).toContain('ran past its 100 s timeout (algorithms.stuck.timeoutSeconds)');
+    const ranSeconds = (task().stoppedAt! - task().startedAt) / 1000;
+    expect(ranSeconds).toBeGreaterThanOrEqual(100);
+    expect(ranSeconds).toBeLessThanOrEqual(112);
+    await stopOnVirtualClock(s.clock, next);
+  });
+
+  it('counts a task stopped for its timeout as failed even when its container exits 0 on SIGTERM', async () => {
+    // Stopped containers exit 0: what one that handles SIGTERM gracefully may report.
+    const s = setUp('{ attempts: 1 }', 0);
+    await s.queue.send([job('stuck', 'stuck')]);
+    s.controller.start();
+    expect(await s.clock.runUntil(() => s.queue.deadLetters().length > 0, 3600_000)).toBe(true);
+    expect(s.queue.deadLetters()[0]!.reason).toBe('attempt 1 failed (timed out after 100 s, exit code 0); no retry left');
+    expect(s.cloud.tasks().find((t) => t.jobId === 'stuck')!.exitCode).toBe(0);
     await stopOnVirtualClock(s.clock, s.controller);
   });
 });

@@ -41,6 +41,7 @@ function taskViewOf(detail: Json): EcsTaskView {
     lastStatus: text(detail['lastStatus']),
     startedBy: text(detail['startedBy']),
     stoppedReason: text(detail['stoppedReason']),
+    startedAt: text(detail['startedAt']),
     version: num(detail['version']),
     cpu: text(detail['cpu']),
     memory: text(detail['memory']),

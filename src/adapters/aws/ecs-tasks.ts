@@ -8,6 +8,7 @@ import { ATTEMPT_TAG, JOB_ID_TAG } from './aws-tags.ts';
 /** Environment every task gets, so that the container knows its job without parsing tags. */
 export const JOB_ID_ENV = 'LOADMASTER_JOB_ID';
 export const ATTEMPT_ENV = 'LOADMASTER_ATTEMPT';
+export const ALGORITHM_ENV = 'LOADMASTER_ALGORITHM';
 export const INPUTS_ENV = 'LOADMASTER_INPUTS';
 export const OUTPUT_PREFIX_ENV = 'LOADMASTER_OUTPUT_PREFIX';
 
@@ -22,6 +23,7 @@ export function containerOverrideFor(spec: TaskSpec, containerName: string, comm
     ...spec.env,
     [JOB_ID_ENV]: spec.jobId,
     [ATTEMPT_ENV]: String(spec.attempt),
+    [ALGORITHM_ENV]: spec.algorithm,
     [INPUTS_ENV]: JSON.stringify(spec.inputs),
     [OUTPUT_PREFIX_ENV]: spec.outputPrefix,
   };
@@ -48,6 +50,8 @@ export interface EcsTaskView {
   readonly lastStatus?: string | undefined;
   readonly startedBy?: string | undefined;
   readonly stoppedReason?: string | undefined;
+  /** A Date from DescribeTasks, an ISO string in an event. */
+  readonly startedAt?: Date | string | undefined;
   readonly version?: number | undefined;
   readonly cpu?: string | undefined;
   readonly memory?: string | undefined;
@@ -77,6 +81,8 @@ export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName
   if (task.taskArn === undefined || jobId === undefined) return undefined;
   const attempt = Number(lookup(ATTEMPT_TAG, ATTEMPT_ENV) ?? 1);
   const container = task.containers?.find((c) => c.name === containerName) ?? task.containers?.[0];
+  const algorithm = override?.environment?.find((e) => e.name === ALGORITHM_ENV)?.value;
+  const startedAt = task.startedAt === undefined ? undefined : new Date(task.startedAt).getTime();
   return {
     taskArn: task.taskArn,
     jobId,
@@ -86,6 +92,8 @@ export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName
     demand: demandOf(task, override),
     ...(container?.exitCode !== undefined && { exitCode: container.exitCode }),
     ...(task.stoppedReason !== undefined && task.stoppedReason !== '' && { stopReason: task.stoppedReason }),
+    ...(algorithm !== undefined && { algorithm }),
+    ...(startedAt !== undefined && Number.isFinite(startedAt) && { startedAt }),
     version: taskVersionOf(task),
   };
 }

@@ -1,6 +1,5 @@
 // EC2 Linux on-demand billing: per second, with a 60 s minimum per instance.
-
-export const MINIMUM_BILLED_SECONDS = 60;
+import { MINIMUM_BILLED_SECONDS } from '../../core/catalog/instance-type.ts';
 
 /**
  * Seconds billed for an instance from `launchedAt` until `endAt` (ms). The minimum is

@@ -93,8 +93,6 @@ export const DRAINING_FAILURE = 'DRAINING';
 export const DUPLICATE_FAILURE = 'DUPLICATE';
 export const EXITED_STOP_REASON = 'Essential container in task exited';
 export const TERMINATED_STOP_REASON = 'instance terminated';
-/** What a container killed by SIGKILL exits with (128 + 9). */
-export const KILLED_EXIT_CODE = 137;
 
 export class SimCloud implements Cloud {
   readonly #clock: Clock;
@@ -155,12 +153,12 @@ export class SimCloud implements Cloud {
     return this.#call('terminate', () => this.#terminate(instanceIds));
   }
 
-  /** The task stops at once, killed (exit code 137): the sim's containers ignore SIGTERM. */
+  /** The task stops at once, with options.stoppedExitCode (137, killed, by default). */
   stopTask(taskArn: string, reason: string): Promise<void> {
     return this.#call('stopTask', () => {
       const task = this.#tasks.get(taskArn);
       if (task === undefined) throw new CloudError('not-found', `stopTask: no task ${taskArn}`);
-      this.#stopTask(task, this.#clock.now(), reason, KILLED_EXIT_CODE);
+      this.#stopTask(task, this.#clock.now(), reason, this.#options.stoppedExitCode);
     });
   }
 
@@ -430,6 +428,8 @@ function cloudTaskOf(t: TaskRecord): CloudTask {
     demand: t.spec.demand,
     ...(t.exitCode !== undefined && { exitCode: t.exitCode }),
     ...(t.stopReason !== undefined && { stopReason: t.stopReason }),
+    algorithm: t.spec.algorithm,
+    startedAt: t.startedAt,
     version: t.version,
   };
 }

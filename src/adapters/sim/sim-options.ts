@@ -32,6 +32,8 @@ export interface SimCloudOptions {
   readonly taskStartSeconds?: number;
   /** How long describe() still lists a STOPPED task (default 3600 s, as ECS does at least). */
   readonly stoppedTaskRetentionSeconds?: number;
+  /** What a task stopped by stopTask exits with (default 137, killed; a container that handles SIGTERM may exit 0 or 143). */
+  readonly stoppedExitCode?: number;
   readonly taskBehaviour: TaskBehaviour;
   /**
    * Told the time of every state change the sim schedules (a boot, a task start or exit),
@@ -40,6 +42,9 @@ export interface SimCloudOptions {
    */
   readonly onScheduled?: (at: number) => void;
 }
+
+/** What a container killed by SIGKILL exits with (128 + 9). */
+export const KILLED_EXIT_CODE = 137;
 
 export type ResolvedSimOptions = Required<Omit<SimCloudOptions, 'clock' | 'catalog' | 'taskBehaviour' | 'onScheduled'>>;
 
@@ -55,6 +60,7 @@ export function resolveSimOptions(options: SimCloudOptions): ResolvedSimOptions 
     duplicateEventRate: options.duplicateEventRate ?? 0,
     taskStartSeconds: options.taskStartSeconds ?? 1,
     stoppedTaskRetentionSeconds: options.stoppedTaskRetentionSeconds ?? 3600,
+    stoppedExitCode: options.stoppedExitCode ?? KILLED_EXIT_CODE,
   };
   for (const key of ['bootSeconds', 'bootJitterSeconds', 'apiLatencyMs', 'taskStartSeconds', 'stoppedTaskRetentionSeconds'] as const) {
     requireNonNegative(key, resolved[key]);

@@ -10,6 +10,7 @@ import { loadConfigFile } from '../../config/load-config.ts';
 import { POLICY_NAMES, type PolicyName } from '../../core/policies/fleet-policy.ts';
 import { readSourceFile } from '../../config/read-source-file.ts';
 import { comparePolicies } from '../../simulation/compare-policies.ts';
+import { COST_SPLIT_PARTS } from '../../simulation/cost-split.ts';
 import { reportHtml } from '../../simulation/report/report-html.ts';
 import { comparisonTable, type ComparisonTable } from '../../simulation/report/comparison-table.ts';
 import { reportJson, type SimulateReport } from '../../simulation/report/simulate-report.ts';
@@ -111,12 +112,9 @@ export function renderComparison(report: SimulateReport): string {
 /** Each policy's cost by what its instances were doing; the parts add up to the total. */
 function costSplitTable(report: SimulateReport): ComparisonTable {
   return {
-    headers: ['policy', 'running tasks', 'booting', 'empty', '60 s minimum', 'total'],
-    numeric: [false, true, true, true, true, true],
-    rows: report.runs.map(({ policy, costSplit, totalCostUsd }) => [
-      policy,
-      ...[costSplit.runningUsd, costSplit.bootingUsd, costSplit.emptyUsd, costSplit.minimumUsd, totalCostUsd].map((usd) => usd.toFixed(2)),
-    ]),
+    headers: ['policy', ...COST_SPLIT_PARTS.map((part) => part.label), 'total'],
+    numeric: [false, ...COST_SPLIT_PARTS.map(() => true), true],
+    rows: report.runs.map(({ policy, costSplit, totalCostUsd }) => [policy, ...[...COST_SPLIT_PARTS.map((part) => costSplit[part.key]), totalCostUsd].map((usd) => usd.toFixed(2))]),
   };
 }
 

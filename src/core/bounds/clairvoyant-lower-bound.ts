@@ -35,7 +35,7 @@ export interface ClairvoyantOptions {
 }
 
 export interface ClairvoyantLowerBound {
-  /** USD: the bound, ≤ the integral of clairvoyantLowerBound; with no boot, ≥ (1 - tolerance) · `upperUsd`. */
+  /** USD: the bound, ≤ the integral of clairvoyantLowerBound; with no boot, ≥ (1 - tolerance) · `upperUsd` (the tolerance holds for the running sums, which a window's maximum does not keep exactly). */
   readonly usd: number;
   /**
    * USD: the cost of feasible fractional fleets (LP solutions) for every segment, so the exact

@@ -1,6 +1,9 @@
 import type { Resources } from '../resources.ts';
 
 export type Architecture = 'x86_64' | 'arm64';
+
+/** EC2 bills Linux instances per second, and at least this many seconds from launch. */
+export const MINIMUM_BILLED_SECONDS = 60;
 export const ARCHITECTURES: readonly Architecture[] = ['x86_64', 'arm64'];
 
 /** What AWS publishes for an instance type. */

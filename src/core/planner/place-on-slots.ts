@@ -10,6 +10,8 @@ export interface Slot {
   readonly free: number[];
   /** Jobs on it (running, bound, placed this round), growing as jobs are placed; absent for a node that reports none, and for instances planned this round. */
   jobs?: number;
+  /** USD/hour, for the share rule; with `jobs`. */
+  readonly pricePerHour?: number;
 }
 
 /**
@@ -28,6 +30,9 @@ export function placeOnSlots(
 ): void {
   classes.forEach((jobClass, c) => {
     const demand = DIMENSIONS.map((d) => jobClass.demand[d]);
+    // The share rule's limit for the class's next job, asked again once jobs were placed.
+    let limitFor = -1;
+    let limit = Infinity;
     for (const slot of slots) {
       const left = jobClass.jobs.length - taken[c]!;
       if (left === 0) return;
@@ -37,7 +42,13 @@ export function placeOnSlots(
         if (need > 0) n = Math.min(n, Math.floor(slot.free[d]! / need));
       });
       if (n <= 0) continue;
-      if (mayShare && !mayShare(jobClass, taken[c]!, slot)) continue;
+      if (mayShare !== undefined && slot.jobs !== undefined && slot.pricePerHour !== undefined) {
+        if (limitFor !== taken[c]) {
+          limit = mayShare(jobClass, taken[c]!);
+          limitFor = taken[c]!;
+        }
+        if (slot.pricePerHour / (slot.jobs + 1) > limit) continue;
+      }
       if (slot.jobs !== undefined) slot.jobs += n;
       demand.forEach((need, d) => (slot.free[d]! -= n * need));
       place(

@@ -41,7 +41,7 @@ export interface FleetNode {
   readonly pricePerHour?: number;
   /** What its running tasks are expected to give back, and in how many seconds (0: overdue, any moment). */
   readonly releases?: readonly Release[];
-  /** Tasks running on it plus jobs bound to it. Absent: unknown, and the share rule leaves the node alone. */
+  /** Tasks running on it plus jobs bound to it. Absent: the share rule leaves the node alone (unknown, or a warm node that stays anyway). */
   readonly jobs?: number;
 }
 
@@ -69,11 +69,12 @@ export interface PlacementPolicy {
    */
   readonly reuseWithinSeconds?: number;
   /**
-   * The share rule: a job joins a node that is running or holding other jobs only while the
-   * node's price split over its jobs, the joining one counted (price / (jobs + 1)), is at most
-   * this many times the hourly price of the job's own instance (the cheapest type that holds
-   * it, plus a boot for the length of its expected run). Above it, the job would likely keep
-   * a dear node alive after its other jobs end: an instance of its own costs less. 0 or absent: always join.
+   * The share rule: a job joins an existing node (busy or empty) only while the node's price
+   * split over its jobs, the joining one counted (price / (jobs + 1)), is at most this many
+   * times the hourly price of the job's own instance (the cheapest type that holds it, with a
+   * boot and the 60 s billing minimum spread over its expected run). Above it, the job would
+   * likely keep a dear node alive after its other jobs end: an instance of its own costs less.
+   * 0 or absent: always join.
    */
   readonly sharePriceRatio?: number;
 }

@@ -40,14 +40,9 @@ export function planFleet(input: PlannerInput): Plan {
   const mayShare = shareRule(input, catalog, budget);
   const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
   placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare);
-  placeOnSlots(
-    classes,
-    taken,
-    slotsFullestFirst(usable, 'launching', typeIndex, catalog),
-    (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })),
-    mayShare,
-  );
-  const waiting: Waiting[] = [];
+  const launchingSlots = slotsFullestFirst(usable, 'launching', typeIndex, catalog);
+  placeOnSlots(classes, taken, launchingSlots, (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })), mayShare);
+  let waiting: Waiting[] = [];
   // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
   const horizon = policy.reuseWithinSeconds ?? 0;
   if (horizon > 0) {
@@ -205,6 +200,23 @@ export function planFleet(input: PlannerInput): Plan {
     tierClasses.forEach(({ c, i }) => (taken[i] = c.jobs.length));
   }
 
+  // The share rule sent jobs towards instances of their own; where the budget then refused
+  // those, joining an existing node is all there is.
+  if (mayShare !== undefined) {
+    const refusedIds = new Set(waiting.flatMap((w) => (BUDGET_CODES.has(w.reason.code) ? [w.jobId] : [])));
+    if (refusedIds.size > 0) {
+      const refused = buildJobClasses(
+        input.jobs.filter((j) => refusedIds.has(j.id)),
+        catalog,
+      );
+      const refusedTaken = new Int32Array(refused.length);
+      const joined = new Set<string>();
+      placeOnSlots(refused, refusedTaken, registeredSlots, (slot, ids) => ids.forEach((jobId) => (starts.push({ jobId, nodeId: slot.id }), joined.add(jobId))));
+      placeOnSlots(refused, refusedTaken, launchingSlots, (slot, ids) => ids.forEach((jobId) => (bindings.push({ jobId, nodeId: slot.id }), joined.add(jobId))));
+      if (joined.size > 0) waiting = waiting.filter((w) => !joined.has(w.jobId));
+    }
+  }
+
   return {
     starts,
     bindings,
@@ -213,6 +225,9 @@ export function planFleet(input: PlannerInput): Plan {
     launchHourlyCost: launches.reduce((sum, l) => sum + catalog[typeIndex.get(l.type)!]!.pricePerHour, 0),
   };
 }
+
+/** Wait codes of a launch the budget refused. */
+const BUDGET_CODES: ReadonlySet<WaitReason['code']> = new Set(['max-instances', 'max-hourly-cost', 'type-limit']);
 
 function instanceCount(bins: readonly { readonly copies: number }[]): number {
   return bins.reduce((sum, bin) => sum + bin.copies, 0);
@@ -224,7 +239,8 @@ function slotsFullestFirst(nodes: readonly FleetNode[], state: FleetNode['state'
     .map((n) => {
       const t = typeIndex.get(n.type)!;
       const free = DIMENSIONS.map((d) => n.free[d]);
-      return { slot: { id: n.id, typeIndex: t, free, ...(n.jobs !== undefined ? { jobs: n.jobs } : {}) }, fullness: fullness(free, DIMENSIONS.map((d) => catalog[t]!.allocatable[d])) };
+      const pricePerHour = n.pricePerHour ?? catalog[t]!.pricePerHour;
+      return { slot: { id: n.id, typeIndex: t, free, ...(n.jobs !== undefined ? { jobs: n.jobs, pricePerHour } : {}) }, fullness: fullness(free, DIMENSIONS.map((d) => catalog[t]!.allocatable[d])) };
     })
     .sort((a, b) => b.fullness - a.fullness || (a.slot.id < b.slot.id ? -1 : a.slot.id > b.slot.id ? 1 : 0))
     .map((s) => s.slot);

@@ -16,6 +16,8 @@ interface TypeGaps {
   readonly gaps: number[];
   /** Nodes retired empty, oldest first: when each became empty (seconds). */
   readonly retired: number[];
+  /** The last choice and what it was made for, until a gap is recorded: asked for every empty node every round. */
+  chosen?: { readonly bootSeconds: number; readonly longestSeconds: number; readonly seconds: number };
 }
 
 /**
@@ -32,7 +34,11 @@ export class IdleGaps {
 
   /** A node of `type`, empty since `emptySince`, was retired. */
   retired(type: string, emptySince: number): void {
-    this.#of(type).retired.push(emptySince);
+    const { retired } = this.#of(type);
+    // Kept in order of emptySince (a shorter learnt wait may retire a later-emptied node first).
+    let at = retired.length;
+    while (at > 0 && retired[at - 1]! > emptySince) at--;
+    retired.splice(at, 0, emptySince);
   }
 
   /** An instance of `type` was launched at `now`: the oldest node of the type retired within the longest timeout would have taken it. */
@@ -49,7 +55,11 @@ export class IdleGaps {
     const entry = this.#byType.get(type);
     if (!entry) return longestSeconds;
     this.#expire(entry, now, longestSeconds);
-    return cheapestTimeout(entry.gaps, bootSeconds, longestSeconds);
+    const { chosen } = entry;
+    if (chosen !== undefined && chosen.bootSeconds === bootSeconds && chosen.longestSeconds === longestSeconds) return chosen.seconds;
+    const seconds = cheapestTimeout(entry.gaps, bootSeconds, longestSeconds);
+    entry.chosen = { bootSeconds, longestSeconds, seconds };
+    return seconds;
   }
 
   #of(type: string): TypeGaps {
@@ -72,6 +82,7 @@ export class IdleGaps {
   #record(entry: TypeGaps, gap: number): void {
     entry.gaps.push(gap);
     if (entry.gaps.length > IDLE_GAPS_KEPT) entry.gaps.shift();
+    delete entry.chosen;
   }
 }
 
@@ -82,16 +93,22 @@ export class IdleGaps {
  */
 export function cheapestTimeout(gaps: readonly number[], bootSeconds: number, longest: number): number {
   if (gaps.length < MIN_IDLE_GAPS) return longest;
-  const candidates = [0, ...gaps.filter((g) => g <= longest), longest];
+  const sorted = [...gaps].sort((a, b) => a - b);
+  // Walking the candidates upwards: `within` gaps are ≤ t, summing to `withinSum`.
+  let within = 0;
+  let withinSum = 0;
   let best = longest;
   let bestCost = Infinity;
-  for (const t of candidates.sort((a, b) => a - b)) {
-    let cost = 0;
-    for (const g of gaps) cost += g <= t ? g : t + bootSeconds;
+  const consider = (t: number): void => {
+    while (within < sorted.length && sorted[within]! <= t) withinSum += sorted[within++]!;
+    const cost = withinSum + (sorted.length - within) * (t + bootSeconds);
     if (cost < bestCost - 1e-9) {
       best = t;
       bestCost = cost;
     }
-  }
+  };
+  consider(0);
+  for (const g of sorted) if (g > 0 && g <= longest) consider(g);
+  consider(longest);
   return best;
 }

@@ -2,7 +2,7 @@
 // table, then charts over time. Inline CSS and SVG only — no script, no fetch — so the
 // file opens offline and can be mailed around. Every string from data is escaped.
 import { DIMENSIONS, type Dimension } from '../../core/resources.ts';
-import type { CostSplit } from '../cost-split.ts';
+import { COST_SPLIT_PARTS, type CostSplit } from '../cost-split.ts';
 import type { SimulateReport, SummarisedRun } from './simulate-report.ts';
 import { barChart, compactNumber, escapeXml, formatDuration, GREY, lineChart, paletteColour, PALETTE, stackedAreaChart, type ReferenceLine, type StackLayer } from './svg-chart.ts';
 
@@ -144,13 +144,14 @@ interface CostPart {
   readonly usd: (split: CostSplit) => number;
 }
 
-/** Work first, then the overheads; green for the work, warm colours for what bought none. */
-const COST_PARTS: readonly CostPart[] = [
-  { name: 'Running tasks', meaning: 'registered, with at least one task running', colour: PALETTE[4]!, usd: (s) => s.runningUsd },
-  { name: 'Booting', meaning: 'from launch until the instance registered with ECS', colour: PALETTE[1]!, usd: (s) => s.bootingUsd },
-  { name: 'Empty', meaning: 'registered with no task running: idle tails, waits for bound jobs to start, warm nodes', colour: PALETTE[2]!, usd: (s) => s.emptyUsd },
-  { name: '60 s minimum', meaning: 'what the 60 s billing minimum adds for instances that lived less than 60 s', colour: PALETTE[6]!, usd: (s) => s.minimumUsd },
-];
+/** Green for the work, warm colours for what bought none (COST_SPLIT_PARTS order). */
+const COST_PART_COLOURS = [PALETTE[4]!, PALETTE[1]!, PALETTE[2]!, PALETTE[6]!];
+const COST_PARTS: readonly CostPart[] = COST_SPLIT_PARTS.map((part, i) => ({
+  name: capitalise(part.label),
+  meaning: part.meaning,
+  colour: COST_PART_COLOURS[i]!,
+  usd: (split: CostSplit) => split[part.key],
+}));
 
 function moneySplit(report: SimulateReport): string {
   // One scale for every bar, so that bar lengths compare policies as well as parts.

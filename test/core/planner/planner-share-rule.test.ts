@@ -43,16 +43,27 @@ describe('planFleet: the share rule', () => {
     expect(placements(joined)).toEqual({ a: 'start:i-1', b: 'start:i-1' });
   });
 
-  it('prices a short job its own boot: a 60 s job pays 60 s more for its own instance on a 120 s boot', () => {
-    // Own: 0.1 × (60 + 120) / 60 = 0.3 $/h, so up to 0.9 $/h per job; with 4 there: 2.0 / 5 = 0.4, it joins.
+  it('prices a short job its own boot: a 60 s job pays 120 s more for its own instance on a 120 s boot', () => {
+    // Own: 0.1 × (120 + 60) / 60 = 0.3 $/h of its run, so up to 0.9 $/h per job; with 4 there: 2.0 / 5 = 0.4, it joins.
     const input = { nodes: [busy('i-1', 4)], catalog, policy: RATIO_3 };
     expect(placements(planFleet({ ...input, jobs: [runs(60)], expectedBootSeconds: 120 }))).toEqual({ a: 'start:i-1' });
     // A day-long job: the boot barely counts, 0.4 > 0.3.
     expect(placements(planFleet({ ...input, jobs: [runs(86_400)], expectedBootSeconds: 120 }))).toEqual({ a: 'launch:0:small' });
     // No boot observed yet: its own instance at its price alone.
     expect(placements(planFleet({ ...input, jobs: [runs(60)] }))).toEqual({ a: 'launch:0:small' });
-    // Runs shorter than the 60 s billing minimum are billed 60 s: same as the 60 s job.
+    // A 5 s job: its own instance bills 125 s for 5 s of work, 25 times its price per second of work.
     expect(placements(planFleet({ ...input, jobs: [runs(5)], expectedBootSeconds: 120 }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('prices a job shorter than a minute the 60 s billing minimum of its own instance', () => {
+    // A 10 s job, instant boots: its own instance bills 60 s, 0.1 × 60 / 10 = 0.6 $/h of its run;
+    // joining a node with one job, 2.0 / 2 = 1.0 ≤ 3 × 0.6.
+    const input = { nodes: [busy('i-1', 1)], catalog, policy: RATIO_3, expectedBootSeconds: 0 };
+    expect(placements(planFleet({ ...input, jobs: [runs(10)] }))).toEqual({ a: 'start:i-1' });
+    // A 100 s job: 0.1 $/h; 1.0 > 0.3, its own instance.
+    expect(placements(planFleet({ ...input, jobs: [runs(100)] }))).toEqual({ a: 'launch:0:small' });
+    // Run time 0 (observed as nothing): its own instance is infinitely dear per second of work.
+    expect(placements(planFleet({ ...input, jobs: [runs(0)] }))).toEqual({ a: 'start:i-1' });
   });
 
   it('shares when the budget refuses the job its own instance', () => {
@@ -60,6 +71,15 @@ describe('planFleet: the share rule', () => {
     expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy }))).toEqual({ a: 'start:i-1' });
     const capped = { ...RATIO_3, typeLimits: { small: 0 } };
     expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: capped }))).toEqual({ a: 'start:i-1' });
+  });
+
+  it('shares when the budget runs out within the round: the launch it would have had went to a job no node can hold', () => {
+    // One more instance allowed; "huge" fits no node and fills a big one, then "a" is refused its own and joins i-1.
+    const huge = job('huge', 32, 8);
+    const plan = planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: { ...RATIO_3, maxInstances: 2 } });
+    expect(placements(plan)).toEqual({ huge: 'launch:0:big', a: 'start:i-1' });
+    // With room for both launches, "a" gets its own small instance as before.
+    expect(placements(planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ huge: 'launch:0:big', a: 'launch:1:small' });
   });
 
   it('leaves nodes that report no job count alone, and is off at ratio 0 or without one', () => {
