@@ -15,6 +15,10 @@ export interface ControllerView {
   readonly hourlyCost: number;
   /** USD billed so far, where the cloud can say (sim). */
   readonly costSoFar?: number;
+  /** Per algorithm, the run time its tasks are expected to take (seconds; from those that finished). */
+  readonly runTimes: Readonly<Record<string, number>>;
+  /** Launch to registration as observed (seconds); absent before the first. */
+  readonly bootSeconds?: number;
 }
 
 export interface PendingJobView {

@@ -263,6 +263,8 @@ export class Controller implements ControllerApi {
       recentDecisions: this.#decisions.slice(),
       hourlyCost: this.#hourlyCost(),
       ...(this.#deps.cloud.costSoFar ? { costSoFar: this.#deps.cloud.costSoFar() } : {}),
+      runTimes: Object.fromEntries(this.#runTimes),
+      ...(this.#bootSeconds !== undefined ? { bootSeconds: this.#bootSeconds } : {}),
     };
   }
 

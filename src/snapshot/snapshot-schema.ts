@@ -1,5 +1,7 @@
 // The state snapshot: the pending jobs and the fleet at one moment. `loadmaster plan
-// --state FILE` reads it from a file; the daemon's /v1/state serves the same shape.
+// --state FILE` reads it from a file. The daemon's /v1/state carries the same facts in its
+// own shape: a node's `allocated` is `used` here, `tasks` + `boundJobs` is `jobs`, and
+// `runTimes` and `bootSeconds` are the same.
 import { z } from 'zod';
 import { typePattern } from '../config/config-schema.ts';
 
@@ -40,6 +42,10 @@ const fleetNode = z.strictObject({
 export const snapshotSchema = z.strictObject({
   pending: z.array(pendingJob).default([]),
   nodes: z.array(fleetNode).default([]),
+  /** Per algorithm, its expected run time in seconds (the daemon's /v1/state `runTimes`), for the share rule. */
+  runTimes: z.record(z.string().min(1), z.number().positive()).default({}),
+  /** Launch to registration in seconds (/v1/state `bootSeconds`), for the share rule. */
+  bootSeconds: z.number().min(0).optional(),
 });
 
 export type StateSnapshot = z.output<typeof snapshotSchema>;

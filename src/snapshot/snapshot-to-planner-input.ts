@@ -41,8 +41,19 @@ export function snapshotToPlannerInput(snapshot: StateSnapshot, config: Loadmast
     return converted ? [converted] : [];
   });
 
+  for (const algorithm of Object.keys(snapshot.runTimes)) {
+    if (!Object.hasOwn(config.algorithms, algorithm)) {
+      report(['runTimes', algorithm], `unknown algorithm ${describeValue(algorithm)}; expected one of the config's algorithms: ${Object.keys(config.algorithms).join(', ')}`);
+    }
+  }
+
   if (issues.length > 0) throw new SnapshotError(context.source ?? 'snapshot', issues);
-  return { jobs, nodes, catalog, policy: policyFromConfig(config) };
+  const algorithmOf = new Map(snapshot.pending.map((job) => [job.jobId, job.algorithm]));
+  const withRunTimes = jobs.map((job) => {
+    const algorithm = algorithmOf.get(job.id)!;
+    return Object.hasOwn(snapshot.runTimes, algorithm) ? { ...job, expectedRunSeconds: snapshot.runTimes[algorithm]! } : job;
+  });
+  return { jobs: withRunTimes, nodes, catalog, policy: policyFromConfig(config), ...(snapshot.bootSeconds !== undefined ? { expectedBootSeconds: snapshot.bootSeconds } : {}) };
 }
 
 type Report = (path: readonly PathSegment[], message: string) => void;

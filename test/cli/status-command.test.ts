@@ -47,7 +47,7 @@ describe('loadmaster status', () => {
   });
 
   it('says "none" for empty sections and shows readiness', async () => {
-    const empty: ControllerView = { now: Date.parse('2026-11-25T10:00:00Z'), ready: false, pending: [], nodes: [], running: [], recentDecisions: [], hourlyCost: 0 };
+    const empty: ControllerView = { now: Date.parse('2026-11-25T10:00:00Z'), ready: false, pending: [], nodes: [], running: [], recentDecisions: [], hourlyCost: 0, runTimes: {} };
     const { url } = await startDaemon(fakeControllerApi(empty));
     const run = await runCli('status', '--url', url);
     expect(run.stdout).toBe(

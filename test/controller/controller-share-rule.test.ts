@@ -54,6 +54,12 @@ describe('the share rule (policy.sharePriceRatio) in the controller', () => {
     await s.queue.send([job('small-2', 'small')]);
     expect(await s.clock.runUntil(() => taskOf(s, 'small-2') !== undefined, 600_000)).toBe(true);
     expect(taskOf(s, 'small-2')!.instanceId).toBe(wideNode);
+    // What it went by is in the state it serves (/v1/state), for `loadmaster plan` snapshots.
+    const view = s.controller.view();
+    expect(view.runTimes['small']).toBeGreaterThanOrEqual(10);
+    expect(view.runTimes['small']).toBeLessThan(20); // as the controller saw it: start to the stop it noticed
+    expect(view.bootSeconds).toBeGreaterThanOrEqual(30);
+    expect(view.bootSeconds).toBeLessThanOrEqual(50);
     await stopOnVirtualClock(s.clock, s.controller);
   });
 

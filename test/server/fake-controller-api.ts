@@ -69,6 +69,8 @@ export const SAMPLE_VIEW: ControllerView = {
     message: `decision ${index + 1}`,
   })),
   hourlyCost: 1.2706,
+  runTimes: { 'segment-cells': 42.5 },
+  bootSeconds: 38.2,
   costSoFar: 3.5,
 };
 

@@ -109,6 +109,15 @@ describe('snapshotToPlannerInput', () => {
     expect(messageAt({ nodes: [node({ jobs: -1 })] }, 'nodes[0].jobs')).toBe('expected an integer >= 0, got -1');
   });
 
+  it('gives each job its algorithm\'s run time and the input the boot time, for the share rule; an unknown algorithm is an error', () => {
+    const input = convert({ pending: [job({ jobId: 'j-1' }), job({ jobId: 'j-2', algorithm: 'features' })], runTimes: { segment: 42.5 }, bootSeconds: 38 });
+    expect(input.jobs.map((j) => j.expectedRunSeconds)).toEqual([42.5, undefined]);
+    expect(input.expectedBootSeconds).toBe(38);
+    expect('expectedBootSeconds' in convert({})).toBe(false);
+    expect(messageAt({ runTimes: { segmnet: 10 } }, 'runTimes.segmnet')).toMatch(/^unknown algorithm "segmnet"; expected one of the config's algorithms: /);
+    expect(messageAt({ runTimes: { segment: 0 } }, 'runTimes.segment')).toBe('expected a number > 0, got 0');
+  });
+
   it('accepts an empty snapshot', () => {
     expect(convert({})).toMatchObject({ jobs: [], nodes: [] });
   });
