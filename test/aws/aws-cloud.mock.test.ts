@@ -29,6 +29,11 @@ import { AwsCloud, type AwsCloudOptions } from '../../src/adapters/aws/aws-cloud
 import type { TaskSpec } from '../../src/ports/cloud.ts';
 
 const CLUSTER = 'imaging';
+
+/** A container override's environment, in the order given. */
+function environmentOf(variables: Readonly<Record<string, string>>): { name: string; value: string }[] {
+  return Object.entries(variables).map(([name, value]) => ({ name, value }));
+}
 const CLUSTER_ARN = `arn:aws:ecs:eu-west-1:123456789012:cluster/${CLUSTER}`;
 const QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/lm-events';
 const OWNED_TAGS = [
@@ -240,14 +245,14 @@ describe('startTasks', () => {
             name: 'main',
             cpu: 1024,
             memoryReservation: 2048,
-            environment: [
-              { name: 'MODE', value: 'fast' },
-              { name: 'LOADMASTER_JOB_ID', value: 'a' },
-              { name: 'LOADMASTER_ATTEMPT', value: '3' },
-              { name: 'LOADMASTER_ALGORITHM', value: 'segment' },
-              { name: 'LOADMASTER_INPUTS', value: '["s3://in/a.tif"]' },
-              { name: 'LOADMASTER_OUTPUT_PREFIX', value: 's3://out/a/' },
-            ],
+            environment: environmentOf({
+              MODE: 'fast',
+              LOADMASTER_JOB_ID: 'a',
+              LOADMASTER_ATTEMPT: '3',
+              LOADMASTER_ALGORITHM: 'segment',
+              LOADMASTER_INPUTS: '["s3://in/a.tif"]',
+              LOADMASTER_OUTPUT_PREFIX: 's3://out/a/',
+            }),
           },
         ],
       },
@@ -636,18 +641,7 @@ describe('pollEvents', () => {
       taskArn: 'arn:task/t1',
       startedBy: 'loadmaster',
       overrides: {
-        containerOverrides: [
-          {
-            name: 'main',
-            cpu: 1024,
-            memoryReservation: 2048,
-            environment: [
-              { name: 'LOADMASTER_JOB_ID', value: 'j1' },
-              { name: 'LOADMASTER_ATTEMPT', value: '2' },
-              { name: 'LOADMASTER_ALGORITHM', value: 'segment' },
-            ],
-          },
-        ],
+        containerOverrides: [{ name: 'main', cpu: 1024, memoryReservation: 2048, environment: environmentOf({ LOADMASTER_JOB_ID: 'j1', LOADMASTER_ATTEMPT: '2', LOADMASTER_ALGORITHM: 'segment' }) }],
       },
       ...detail,
     },
