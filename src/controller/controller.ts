@@ -490,9 +490,10 @@ export class Controller implements ControllerApi {
   }
 
   /**
-   * Stops the tasks that have run past their algorithm's timeoutSeconds (counted from when
-   * this process saw them start). The stopped task then fails its attempt as any failure
-   * does: another attempt if the retry rules take its exit code, else a dead letter.
+   * Stops the tasks that have run past their algorithm's timeoutSeconds, counted from their
+   * start (when this process started them, or the start the cloud reports for a task found
+   * after a restart). The stopped task then fails its attempt as any failure does: another
+   * attempt if the retry rules take its exit code, else a dead letter.
    */
   async #stopTimedOutTasks(): Promise<void> {
     const { clock, rules, settings } = this.#deps;
