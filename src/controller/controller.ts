@@ -151,6 +151,8 @@ export class Controller implements ControllerApi {
   #unwritten: FinishWrite[] = [];
   /** The spool saves, one after another. */
   #spoolSaves: Promise<void> = Promise.resolve();
+  /** Unwritten writes being sent right now (#flushUnwritten): the spool keeps them until the queue took them. */
+  #inFlight: readonly FinishWrite[] = [];
   #loop: Promise<void> | undefined;
 
   constructor(deps: ControllerDeps) {
@@ -400,7 +402,7 @@ export class Controller implements ControllerApi {
     if (!running) return;
     this.#running.delete(task.jobId);
     this.#nextTimeoutAt = -Infinity; // it may have been the soonest due
-    if (task.exitCode === 0 && !running.adopted) {
+    if (task.exitCode === 0 && !running.adopted && !stoppedForTimeout(running, task)) {
       const algorithm = running.message.algorithm;
       this.#runTimes.set(algorithm, nextRunTimeEstimate(this.#runTimes.get(algorithm), (this.#deps.clock.now() - running.startedAt) / 1000));
     }
@@ -468,13 +470,14 @@ export class Controller implements ControllerApi {
     const { metrics, rules } = this.#deps;
     const { message } = running;
     // A task stopped for its timeout failed, whatever its container exited with on SIGTERM.
-    if (task.exitCode === 0 && running.timedOutAfter === undefined) {
+    const timedOut = stoppedForTimeout(running, task);
+    if (task.exitCode === 0 && !timedOut) {
       metrics.jobsFinished.inc({ outcome: 'succeeded' });
       this.#decide('finished', `job ${message.jobId} succeeded on ${running.instanceId}`, { jobId: message.jobId, instanceId: running.instanceId });
       return;
     }
     const stopped = task.exitCode === undefined ? (task.stopReason ?? 'stopped') : `exit code ${task.exitCode}`;
-    const why = running.timedOutAfter === undefined ? stopped : `timed out after ${running.timedOutAfter} s, ${stopped}`;
+    const why = !timedOut ? stopped : running.timedOutAfter !== undefined ? `timed out after ${running.timedOutAfter} s, ${stopped}` : `timed out (${task.stopReason}), ${stopped}`;
     if (message.algorithm !== 'unknown' && rules.shouldRetry(message, task.exitCode)) {
       metrics.jobsFinished.inc({ outcome: 'retried' });
       const written = await this.#write({ kind: 'retry', message: { ...message, attempt: message.attempt + 1 } });
@@ -522,7 +525,7 @@ export class Controller implements ControllerApi {
     await Promise.all(
       stopping.map(async ({ running, timeout }) => {
         const { jobId, message, instanceId, taskArn } = running;
-        const reason = `loadmaster: job ${jobId} ran past its ${timeout} s timeout (algorithms.${running.algorithm}.timeoutSeconds)`;
+        const reason = `${TIMEOUT_STOP_REASON} job ${jobId} ran past its ${timeout} s timeout (algorithms.${running.algorithm}.timeoutSeconds)`;
         const stopped = await this.#call('terminate', 'stopTask', () => this.#deps.cloud.stopTask(taskArn, reason).then(() => true));
         if (stopped !== true) {
           this.#nextTimeoutAt = now; // failed: the next round tries again
@@ -555,7 +558,7 @@ export class Controller implements ControllerApi {
     if (spool === undefined) return;
     this.#spoolSaves = this.#spoolSaves.then(async () => {
       try {
-        await spool.save([...this.#unwritten]);
+        await spool.save([...this.#inFlight, ...this.#unwritten]);
       } catch (error) {
         logger.error({ err: error }, `saving ${this.#unwritten.length} unwritten retry/dead-letter write(s) to the spool failed; they are kept in memory and saved again at the next change`);
       }
@@ -577,18 +580,28 @@ export class Controller implements ControllerApi {
     this.#unwritten = [];
     const retries = pending.filter((w) => w.kind === 'retry');
     const deadLetters = pending.filter((w) => w.kind === 'dead-letter');
+    // While sent they are in #inFlight, so a spool save in between (a finish write failing
+    // meanwhile) still keeps them: what is in flight plus what is unwritten, each once.
+    this.#inFlight = pending;
     try {
-      if (retries.length > 0) await this.#deps.queue.send(retries.map((w) => w.message));
-    } catch (error) {
-      this.#unwritten.push(...pending);
-      this.#deps.logger.warn({ err: error }, `writing ${retries.length} retried job(s) failed again; trying again next round`);
-      return;
-    }
-    for (const [i, write] of deadLetters.entries()) {
-      if (!(await this.#write(write))) {
-        this.#unwritten.push(...deadLetters.slice(i + 1));
+      try {
+        if (retries.length > 0) await this.#deps.queue.send(retries.map((w) => w.message));
+      } catch (error) {
+        this.#inFlight = [];
+        this.#unwritten.push(...pending);
+        this.#deps.logger.warn({ err: error }, `writing ${retries.length} retried job(s) failed again; trying again next round`);
         return;
       }
+      for (const [i, write] of deadLetters.entries()) {
+        this.#inFlight = deadLetters.slice(i); // a save right as one fails may keep it twice, never not at all
+        if (!(await this.#write(write))) {
+          this.#inFlight = [];
+          this.#unwritten.push(...deadLetters.slice(i + 1));
+          return;
+        }
+      }
+    } finally {
+      this.#inFlight = [];
     }
   }
 
@@ -1135,6 +1148,17 @@ export class Controller implements ControllerApi {
     }
     metrics.hourlyCostDollars.set(this.#hourlyCost());
   }
+}
+
+/** How the stop reason of a task stopped for its timeout begins: what a restarted controller knows it by. */
+const TIMEOUT_STOP_REASON = 'loadmaster timeout:';
+
+/**
+ * Whether the task stopped because its timeout ran out. Its stop reason says so, also after a
+ * restart; a task that exited on its own just before the stop has its own reason and succeeded.
+ */
+function stoppedForTimeout(running: RunningJob, task: CloudTask): boolean {
+  return task.stopReason !== undefined ? task.stopReason.startsWith(TIMEOUT_STOP_REASON) : running.timedOutAfter !== undefined;
 }
 
 function optionalTimeout(seconds: number | undefined): { startedUnderTimeout?: number } {

@@ -43,7 +43,7 @@ export const snapshotSchema = z.strictObject({
   pending: z.array(pendingJob).default([]),
   nodes: z.array(fleetNode).default([]),
   /** Per algorithm, its expected run time in seconds (the daemon's /v1/state `runTimes`), for the share rule. */
-  runTimes: z.record(z.string().min(1), z.number().positive()).default({}),
+  runTimes: z.record(z.string().min(1), z.number().min(0)).default({}),
   /** Launch to registration in seconds (/v1/state `bootSeconds`), for the share rule. */
   bootSeconds: z.number().min(0).optional(),
 });

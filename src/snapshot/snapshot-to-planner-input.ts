@@ -6,6 +6,7 @@ import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { closestMatch, describeValue, issueCollector, type InputIssue, type PathSegment } from '../config/input-issues.ts';
 import type { LineLocator } from '../config/source-locations.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
+import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { describeConstraints } from '../core/planner/compatibility.ts';
 import type { FleetNode, JobConstraints, PendingJob, PlannerInput } from '../core/planner/plan-types.ts';
 import { DIMENSIONS, subtract, type Resources } from '../core/resources.ts';
@@ -37,7 +38,9 @@ export function snapshotToPlannerInput(snapshot: StateSnapshot, config: Loadmast
   });
   const typesByName = new Map(catalog.map((type) => [type.name, type]));
   const nodes = snapshot.nodes.flatMap((node, index) => {
-    const converted = toFleetNode(node, ['nodes', index], typesByName, report);
+    // Warm nodes stay whatever joins them: the share rule leaves them alone, as in the daemon.
+    const warm = Object.keys(config.controller.warmNodes).some((pattern) => matchesTypePattern(node.type, pattern));
+    const converted = toFleetNode(node, ['nodes', index], typesByName, report, warm);
     return converted ? [converted] : [];
   });
 
@@ -127,6 +130,7 @@ function toFleetNode(
   path: readonly PathSegment[],
   typesByName: ReadonlyMap<string, InstanceType>,
   report: Report,
+  warm: boolean,
 ): FleetNode | undefined {
   const type = typesByName.get(node.type);
   if (!type) {
@@ -150,5 +154,5 @@ function toFleetNode(
     }
   }
   if (overCommitted) return undefined;
-  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used), ...(node.jobs !== undefined ? { jobs: node.jobs } : {}) };
+  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used), ...(node.jobs !== undefined && !warm ? { jobs: node.jobs } : {}) };
 }

@@ -52,8 +52,26 @@ describe('FileWriteSpool', () => {
   it('refuses a file it cannot read back, naming the file, the entry and what was expected', async () => {
     expect((await loadError('{"version": 1, "writes": [')).message).toMatch(/unwritten\.json: not JSON \(.*\); expected \{"version": 1, "writes": \[\.\.\.\]\} as loadmaster writes it; move the file aside to start without it/);
     expect((await loadError('[]')).message).toMatch(/unwritten\.json: expected \{"version": 1, "writes": \[\.\.\.\]\}/);
-    const bad = await loadError(JSON.stringify({ version: 1, writes: [WRITES[0], { kind: 'later', message: message('c') }, { kind: 'retry', message: { jobId: 'd' } }, { kind: 'dead-letter', message: message('e') }] }));
-    expect(bad.issues.map((i) => i.path)).toEqual(['writes[1].kind', 'writes[2].message', 'writes[3].kind']);
-    expect(bad.issues[0]!.message).toBe('expected "retry", or "dead-letter" with a reason, got "later"');
+    expect((await loadError('{"version": 2, "writes": []}')).message).toMatch(/unwritten\.json: version 2; expected \{"version": 1/);
+    const bad = await loadError(
+      JSON.stringify({ version: 1, writes: [WRITES[0], { kind: 'later', message: message('c') }, { kind: 'retry', message: { jobId: 'd' } }, { kind: 'dead-letter', message: message('e') }, { kind: 'dead-letter', message: {}, reason: 'r' }] }),
+    );
+    expect(bad.issues.map((i) => i.path)).toEqual(['writes[1].kind', 'writes[2].message', 'writes[3].reason', 'writes[4].message']);
+    expect(bad.issues[0]!.message).toBe('expected "retry" or "dead-letter", got "later"');
+    expect(bad.issues[2]!.message).toBe('expected the reason the job was dead-lettered (a string)');
+  });
+
+  it('keeps the dead letter of a task found after a restart, whose message is a stub a retry could not be', async () => {
+    const { spool } = await spoolIn();
+    const stub = { version: 1, jobId: 'adopted', algorithm: 'unknown', inputs: [], outputPrefix: '', env: {}, priority: 0, attempt: 1 } as unknown as JobMessage;
+    const writes: FinishWrite[] = [{ kind: 'dead-letter', message: stub, reason: 'attempt 1 failed (exit code 137); no retry left' }];
+    await spool.save(writes);
+    expect(await spool.load()).toEqual(writes);
+  });
+
+  it('refuses a spool whose directory it cannot write to, at load rather than at the first save', async () => {
+    const error = await new FileWriteSpool('/nonexistent-loadmaster-dir/unwritten.json').load().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe('/nonexistent-loadmaster-dir/unwritten.json: its directory /nonexistent-loadmaster-dir does not exist or is not writable; expected a directory loadmaster may write to');
   });
 });

@@ -383,7 +383,8 @@ describe('startTasks: a call whose outcome is unknown', () => {
 
     expect(result.started).toEqual([
       { taskArn: 'arn:task/ok', jobId: 'ok', attempt: 1, instanceId: instanceId(1), state: 'PENDING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, version: 1 },
-      { taskArn: 'arn:task/x1', jobId: 'accepted-then-5xx', attempt: 1, instanceId: instanceId(1), state: 'PENDING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, version: 1 },
+      // Found by the look: its creation stands for its start (a PENDING task has no startedAt yet).
+      { taskArn: 'arn:task/x1', jobId: 'accepted-then-5xx', attempt: 1, instanceId: instanceId(1), state: 'PENDING', demand: { cpu: 1024, memoryMiB: 2048, gpu: 0 }, startedAt: 1_700_000_000_000, version: 1 },
     ]);
     expect(result.failed).toEqual([
       { jobId: 'timed-out', reason: expect.stringMatching(/^other: StartTask: TimeoutError: /) },

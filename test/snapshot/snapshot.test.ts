@@ -6,8 +6,7 @@ import { loadSnapshotFile, parseSnapshot } from '../../src/snapshot/load-snapsho
 import { SnapshotError } from '../../src/snapshot/snapshot-error.ts';
 import { snapshotToPlannerInput } from '../../src/snapshot/snapshot-to-planner-input.ts';
 
-const config = parseConfig(
-  `
+const CONFIG_TEXT = `
 catalog: { include: ["c7g.*", "m7g.*", "m7i.*", "g5.*"] }
 policy: { maxInstances: 9 }
 algorithms:
@@ -23,9 +22,8 @@ algorithms:
   features:
     image: z
     resources: { cpu: 1024, memoryMiB: 2048 }
-`,
-  'test.yaml',
-);
+`;
+const config = parseConfig(CONFIG_TEXT, 'test.yaml');
 const catalog = catalogFromConfig(config);
 const allocatable = (type: string) => catalog.find((t) => t.name === type)!.allocatable;
 
@@ -115,7 +113,13 @@ describe('snapshotToPlannerInput', () => {
     expect(input.expectedBootSeconds).toBe(38);
     expect('expectedBootSeconds' in convert({})).toBe(false);
     expect(messageAt({ runTimes: { segmnet: 10 } }, 'runTimes.segmnet')).toMatch(/^unknown algorithm "segmnet"; expected one of the config's algorithms: /);
-    expect(messageAt({ runTimes: { segment: 0 } }, 'runTimes.segment')).toBe('expected a number > 0, got 0');
+    expect(messageAt({ runTimes: { segment: -1 } }, 'runTimes.segment')).toBe('expected a number >= 0, got -1');
+  });
+
+  it('leaves the job count of nodes of a controller.warmNodes pattern out, as the daemon does: the share rule leaves them alone', () => {
+    const warm = parseConfig(`controller: { warmNodes: { "c7g.*": 1 } }\n${CONFIG_TEXT}`, 'warm.yaml');
+    const loaded = parseSnapshot(JSON.stringify({ nodes: [node({ jobs: 3 }), node({ id: 'i-2', type: 'm7g.xlarge', jobs: 2 })] }), 'state.json');
+    expect(snapshotToPlannerInput(loaded.snapshot, warm, loaded).nodes.map((n) => n.jobs)).toEqual([undefined, 2]);
   });
 
   it('accepts an empty snapshot', () => {

@@ -42,6 +42,7 @@ function taskViewOf(detail: Json): EcsTaskView {
     startedBy: text(detail['startedBy']),
     stoppedReason: text(detail['stoppedReason']),
     startedAt: text(detail['startedAt']),
+    createdAt: text(detail['createdAt']),
     version: num(detail['version']),
     cpu: text(detail['cpu']),
     memory: text(detail['memory']),

@@ -50,8 +50,9 @@ export interface EcsTaskView {
   readonly lastStatus?: string | undefined;
   readonly startedBy?: string | undefined;
   readonly stoppedReason?: string | undefined;
-  /** A Date from DescribeTasks, an ISO string in an event. */
+  /** Dates from DescribeTasks, ISO strings in an event. */
   readonly startedAt?: Date | string | undefined;
+  readonly createdAt?: Date | string | undefined;
   readonly version?: number | undefined;
   readonly cpu?: string | undefined;
   readonly memory?: string | undefined;
@@ -82,7 +83,9 @@ export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName
   const attempt = Number(lookup(ATTEMPT_TAG, ATTEMPT_ENV) ?? 1);
   const container = task.containers?.find((c) => c.name === containerName) ?? task.containers?.[0];
   const algorithm = override?.environment?.find((e) => e.name === ALGORITHM_ENV)?.value;
-  const startedAt = task.startedAt === undefined ? undefined : new Date(task.startedAt).getTime();
+  // A PENDING task has no startedAt yet; its creation is when StartTask took it, where loadmaster counts from.
+  const since = task.startedAt ?? task.createdAt;
+  const startedAt = since === undefined ? undefined : new Date(since).getTime();
   return {
     taskArn: task.taskArn,
     jobId,

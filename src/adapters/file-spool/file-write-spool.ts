@@ -1,8 +1,11 @@
 // The write spool as one JSON file, replaced atomically (written beside it, then renamed),
 // so a crash mid-save leaves the old content or the new, never half of either. No file:
 // nothing kept. Put it on a volume that outlives the container.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { InputError, type InputIssue } from '../../config/input-issues.ts';
+import type { JobMessage } from '../../jobs/job-message.ts';
 import { parseJobMessage } from '../../jobs/parse-job-message.ts';
 import type { FinishWrite, WriteSpool } from '../../ports/write-spool.ts';
 
@@ -16,6 +19,12 @@ export class FileWriteSpool implements WriteSpool {
   }
 
   async load(): Promise<FinishWrite[]> {
+    // Checked now, not at the first save: that comes when the queue is already refusing writes.
+    try {
+      await access(dirname(this.#path), constants.W_OK);
+    } catch {
+      throw new InputError(this.#path, [{ path: '', message: `its directory ${dirname(this.#path)} does not exist or is not writable; expected a directory loadmaster may write to` }]);
+    }
     let text: string;
     try {
       text = await readFile(this.#path, 'utf8');
@@ -32,7 +41,14 @@ export class FileWriteSpool implements WriteSpool {
       return;
     }
     const next = `${this.#path}.next`;
-    await writeFile(next, `${JSON.stringify({ version: FORMAT_VERSION, writes }, null, 1)}\n`, 'utf8');
+    const file = await open(next, 'w');
+    try {
+      await file.writeFile(`${JSON.stringify({ version: FORMAT_VERSION, writes }, null, 1)}\n`, 'utf8');
+      // On disk before it replaces the old content: a power cut leaves one or the other whole.
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(next, this.#path);
   }
 }
@@ -48,7 +64,8 @@ export function parseSpool(text: string, source: string): FinishWrite[] {
     throw new InputError(source, [{ path: '', message: `not JSON (${(error as Error).message}); ${EXPECTED}` }]);
   }
   if (typeof document !== 'object' || document === null || !('writes' in document) || !Array.isArray(document.writes) || !('version' in document) || document.version !== FORMAT_VERSION) {
-    throw new InputError(source, [{ path: '', message: EXPECTED }]);
+    const version = typeof document === 'object' && document !== null && 'version' in document ? `version ${JSON.stringify(document.version)}; ` : '';
+    throw new InputError(source, [{ path: '', message: `${version}${EXPECTED}` }]);
   }
   const issues: InputIssue[] = [];
   const writes: FinishWrite[] = [];
@@ -59,14 +76,20 @@ export function parseSpool(text: string, source: string): FinishWrite[] {
       return;
     }
     const { kind, message, reason } = entry as { kind?: unknown; message?: unknown; reason?: unknown };
-    const parsed = parseJobMessage(message);
-    if (!parsed.ok) {
-      issues.push({ path: `${path}.message`, message: parsed.reason });
-      return;
+    if (kind === 'retry') {
+      // A retry goes back on the jobs queue: it must be a job message the queue would take.
+      const parsed = parseJobMessage(message);
+      if (parsed.ok) writes.push({ kind, message: parsed.message });
+      else issues.push({ path: `${path}.message`, message: parsed.reason });
+    } else if (kind === 'dead-letter') {
+      // A dead letter is only kept for people: it may be the stub of a task found after a restart.
+      if (typeof reason !== 'string') issues.push({ path: `${path}.reason`, message: 'expected the reason the job was dead-lettered (a string)' });
+      else if (typeof message !== 'object' || message === null || typeof (message as { jobId?: unknown }).jobId !== 'string') {
+        issues.push({ path: `${path}.message`, message: 'expected a job message with a jobId' });
+      } else writes.push({ kind, message: message as JobMessage, reason });
+    } else {
+      issues.push({ path: `${path}.kind`, message: `expected "retry" or "dead-letter", got ${JSON.stringify(kind)}` });
     }
-    if (kind === 'retry') writes.push({ kind, message: parsed.message });
-    else if (kind === 'dead-letter' && typeof reason === 'string') writes.push({ kind, message: parsed.message, reason });
-    else issues.push({ path: `${path}.kind`, message: `expected "retry", or "dead-letter" with a reason, got ${JSON.stringify(kind)}` });
   });
   if (issues.length > 0) throw new InputError(source, issues);
   return writes;
