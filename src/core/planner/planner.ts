@@ -26,8 +26,23 @@ type Waiting = { jobId: string; reason: WaitReason };
  *    rest, cut to the policy's limits keeping the instances that carry the most work
  *    per dollar.
  * Every job ends in exactly one of starts, bindings, launches, waiting (with a reason).
+ *
+ * A job the share rule sent towards an instance of its own that the budget then refused
+ * (this round's launches may use it up) may join a node after all: the round is planned
+ * again with the rule off for those jobs, so they take room in priority order rather than
+ * after whatever lower-priority job got there first.
  */
 export function planFleet(input: PlannerInput): Plan {
+  const plan = planRound(input, NO_JOBS);
+  if (!((input.policy.sharePriceRatio ?? 0) > 0)) return plan;
+  const refused = plan.waiting.flatMap((w) => (BUDGET_CODES.has(w.reason.code) ? [w.jobId] : []));
+  return refused.length === 0 ? plan : planRound(input, new Set(refused));
+}
+
+const NO_JOBS: ReadonlySet<string> = new Set();
+
+/** One plan of the round; the share rule leaves the jobs in `mayAlwaysShare` alone. */
+function planRound(input: PlannerInput, mayAlwaysShare: ReadonlySet<string>): Plan {
   const { catalog, policy } = input;
   const typeIndex = new Map(catalog.map((t, i) => [t.name, i]));
   const classes = buildJobClasses(input.jobs, catalog);
@@ -37,12 +52,12 @@ export function planFleet(input: PlannerInput): Plan {
   const bindings: Placement[] = [];
   const usable = input.nodes.filter((n) => n.state !== 'draining' && typeIndex.has(n.type));
   const budget = launchBudget(input);
-  const mayShare = shareRule(input, catalog, budget);
+  const mayShare = shareRule(input, catalog, budget, mayAlwaysShare);
   const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
   placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare);
   const launchingSlots = slotsFullestFirst(usable, 'launching', typeIndex, catalog);
   placeOnSlots(classes, taken, launchingSlots, (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })), mayShare);
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
   const horizon = policy.reuseWithinSeconds ?? 0;
   if (horizon > 0) {
@@ -198,23 +213,6 @@ export function planFleet(input: PlannerInput): Plan {
       queues = refused;
     }
     tierClasses.forEach(({ c, i }) => (taken[i] = c.jobs.length));
-  }
-
-  // The share rule sent jobs towards instances of their own; where the budget then refused
-  // those, joining an existing node is all there is.
-  if (mayShare !== undefined) {
-    const refusedIds = new Set(waiting.flatMap((w) => (BUDGET_CODES.has(w.reason.code) ? [w.jobId] : [])));
-    if (refusedIds.size > 0) {
-      const refused = buildJobClasses(
-        input.jobs.filter((j) => refusedIds.has(j.id)),
-        catalog,
-      );
-      const refusedTaken = new Int32Array(refused.length);
-      const joined = new Set<string>();
-      placeOnSlots(refused, refusedTaken, registeredSlots, (slot, ids) => ids.forEach((jobId) => (starts.push({ jobId, nodeId: slot.id }), joined.add(jobId))));
-      placeOnSlots(refused, refusedTaken, launchingSlots, (slot, ids) => ids.forEach((jobId) => (bindings.push({ jobId, nodeId: slot.id }), joined.add(jobId))));
-      if (joined.size > 0) waiting = waiting.filter((w) => !joined.has(w.jobId));
-    }
   }
 
   return {

@@ -23,7 +23,7 @@ import type { PlannerInput } from './plan-types.ts';
 export type MayShare = (jobClass: JobClass, next: number) => number;
 
 /** The rule for this round, or undefined when the policy turns it off (every job may join any node). */
-export function shareRule(input: PlannerInput, catalog: readonly InstanceType[], budget: LaunchBudget): MayShare | undefined {
+export function shareRule(input: PlannerInput, catalog: readonly InstanceType[], budget: LaunchBudget, mayAlwaysShare: ReadonlySet<string>): MayShare | undefined {
   const ratio = input.policy.sharePriceRatio ?? 0;
   if (!(ratio > 0)) return undefined;
   // Keyed by the class's allowed types: the planner passes copies of a class with fewer jobs.
@@ -38,9 +38,11 @@ export function shareRule(input: PlannerInput, catalog: readonly InstanceType[],
   };
   const boot = input.expectedBootSeconds;
   return (jobClass, next) => {
+    const job = jobClass.jobs[next];
+    if (job !== undefined && mayAlwaysShare.has(job.id)) return Infinity;
     const own = ownPriceOf(jobClass);
     if (own === undefined) return Infinity;
-    const run = jobClass.jobs[next]?.expectedRunSeconds;
+    const run = job?.expectedRunSeconds;
     // Per second of its run, its own instance costs the boot and the billing minimum on top.
     const ownCost = run === undefined ? own : run <= 0 ? Infinity : (own * Math.max(MINIMUM_BILLED_SECONDS, run + (boot ?? 0))) / run;
     return ratio * ownCost;

@@ -82,6 +82,15 @@ describe('planFleet: the share rule', () => {
     expect(placements(planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ huge: 'launch:0:big', a: 'launch:1:small' });
   });
 
+  it('keeps priority order when the budget runs out: the job refused its own instance takes the room before a lower-priority one', () => {
+    // i-1 has room for one 2 vCPU job. "h" (priority 1) would rather have a small of its own;
+    // "l" (priority 0) may only use big, so joining i-1 suits it; "huge" (priority 2) takes the last instance.
+    const room: FleetNode = { ...busy('i-1', 1), free: { cpu: 2 * 1024, memoryMiB: 4 * 1024, gpu: 0 } };
+    const jobs = [job('huge', 32, 8, { priority: 2 }), job('h', 2, 4, { priority: 1 }), { ...job('l', 2, 4), constraints: { instanceTypes: ['big'] } }];
+    const plan = planFleet({ jobs, nodes: [room], catalog, policy: { ...RATIO_3, maxInstances: 2 } });
+    expect(placements(plan)).toEqual({ huge: 'launch:0:big', h: 'start:i-1', l: 'wait:max-instances' });
+  });
+
   it('leaves nodes that report no job count alone, and is off at ratio 0 or without one', () => {
     expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', undefined)], catalog, policy: RATIO_3 }))).toEqual({ a: 'start:i-1' });
     expect(placements(planFleet({ jobs: [job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: { ...GENEROUS, sharePriceRatio: 0 } }))).toEqual({ a: 'start:i-1' });
