@@ -5,6 +5,7 @@ import { retireAt } from '../core/policies/fleet-policy.ts';
 import { IdleGaps } from '../core/policies/idle-gaps.ts';
 import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
+import { shareRuleJobs } from '../core/planner/share-rule.ts';
 import { expectedReleases, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../core/planner/run-time-estimates.ts';
 import { add, DIMENSIONS, subtract, ZERO, type Resources } from '../core/resources.ts';
 import type { JobMessage } from '../jobs/job-message.ts';
@@ -733,8 +734,7 @@ export class Controller implements ControllerApi {
                   // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
                   pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
                   releases: this.#releases(n, now),
-                  // Warm nodes stay whatever joins them: the share rule leaves them alone.
-                  ...(this.#isWarmType(n.type) ? {} : { jobs: n.tasks.size + n.bound.size }),
+                  ...shareRuleJobs(n.type, n.tasks.size + n.bound.size, Object.keys(this.#deps.settings.warmNodes)),
                 },
               ]
             : [],
@@ -976,11 +976,6 @@ export class Controller implements ControllerApi {
     const { idleSeconds, learnIdleSeconds } = this.#deps.settings;
     if (learnIdleSeconds !== true || this.#bootSeconds === undefined) return idleSeconds;
     return this.#idleGaps.idleSeconds(type, now / 1000, this.#bootSeconds, idleSeconds);
-  }
-
-  /** Whether a warmNodes pattern covers the type. */
-  #isWarmType(type: string): boolean {
-    return Object.keys(this.#deps.settings.warmNodes).some((pattern) => matchesTypePattern(type, pattern));
   }
 
   /** Whether a warmNodes rule needs this node: the nodes of its pattern, minus those already retiring, would drop below the minimum. */

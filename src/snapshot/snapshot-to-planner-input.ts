@@ -6,8 +6,8 @@ import type { LoadmasterConfig } from '../config/config-schema.ts';
 import { closestMatch, describeValue, issueCollector, type InputIssue, type PathSegment } from '../config/input-issues.ts';
 import type { LineLocator } from '../config/source-locations.ts';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
-import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { describeConstraints } from '../core/planner/compatibility.ts';
+import { shareRuleJobs } from '../core/planner/share-rule.ts';
 import type { FleetNode, JobConstraints, PendingJob, PlannerInput } from '../core/planner/plan-types.ts';
 import { DIMENSIONS, subtract, type Resources } from '../core/resources.ts';
 import { jobDemand } from '../jobs/job-demand.ts';
@@ -38,9 +38,7 @@ export function snapshotToPlannerInput(snapshot: StateSnapshot, config: Loadmast
   });
   const typesByName = new Map(catalog.map((type) => [type.name, type]));
   const nodes = snapshot.nodes.flatMap((node, index) => {
-    // Warm nodes stay whatever joins them: the share rule leaves them alone, as in the daemon.
-    const warm = Object.keys(config.controller.warmNodes).some((pattern) => matchesTypePattern(node.type, pattern));
-    const converted = toFleetNode(node, ['nodes', index], typesByName, report, warm);
+    const converted = toFleetNode(node, ['nodes', index], typesByName, report, Object.keys(config.controller.warmNodes));
     return converted ? [converted] : [];
   });
 
@@ -130,7 +128,7 @@ function toFleetNode(
   path: readonly PathSegment[],
   typesByName: ReadonlyMap<string, InstanceType>,
   report: Report,
-  warm: boolean,
+  warmPatterns: readonly string[],
 ): FleetNode | undefined {
   const type = typesByName.get(node.type);
   if (!type) {
@@ -154,5 +152,6 @@ function toFleetNode(
     }
   }
   if (overCommitted) return undefined;
-  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used), ...(node.jobs !== undefined && !warm ? { jobs: node.jobs } : {}) };
+  // As the daemon gives them: a warm node's count is left out.
+  return { id: node.id, type: node.type, state: node.state, free: subtract(type.allocatable, used), ...(node.jobs !== undefined ? shareRuleJobs(node.type, node.jobs, warmPatterns) : {}) };
 }

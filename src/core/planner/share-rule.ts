@@ -11,6 +11,7 @@
 // compares the two, with a ratio above 1 for what the model leaves out: the boot a job waits
 // for on a new instance, and nodes whose other jobs run longer than the newcomer.
 import { MINIMUM_BILLED_SECONDS, type InstanceType } from '../catalog/instance-type.ts';
+import { matchesAnyTypePattern } from '../catalog/type-pattern.ts';
 import { budgetRefusal, cheapestType, type LaunchBudget } from './launch-budget.ts';
 import type { JobClass } from './job-classes.ts';
 import type { PlannerInput } from './plan-types.ts';
@@ -21,6 +22,14 @@ import type { PlannerInput } from './plan-types.ts';
  * a node, so placement compares numbers, node by node.
  */
 export type MayShare = (jobClass: JobClass, next: number) => number;
+
+/**
+ * The job count a node gives the rule (FleetNode.jobs): none for a node of a warm pattern
+ * (controller.warmNodes), which stays whatever joins it, so joining it costs nothing.
+ */
+export function shareRuleJobs(type: string, jobs: number, warmPatterns: readonly string[]): { readonly jobs?: number } {
+  return matchesAnyTypePattern(type, warmPatterns) ? {} : { jobs };
+}
 
 /** The rule for this round, or undefined when the policy turns it off (every job may join any node). */
 export function shareRule(input: PlannerInput, catalog: readonly InstanceType[], budget: LaunchBudget, mayAlwaysShare: ReadonlySet<string>): MayShare | undefined {
