@@ -4,7 +4,9 @@
 
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { DIMENSIONS } from '../resources.ts';
-import { groupBoundJobs, type TimedJob } from './job-groups.ts';
+import { loadHighsOnce, type Highs } from './highs.ts';
+import { integerFleetBound, type IntegerFleetLimits } from './integer-fleet-bound.ts';
+import { groupBoundJobs, type JobGroup, type TimedJob } from './job-groups.ts';
 import { dualValue, perInstance, type LpModel } from './lp-model.ts';
 import { openLp, type LpSession } from './lp-solver.ts';
 import { checkDurations, SECONDS_PER_HOUR } from './resource-time-lower-bound.ts';
@@ -32,7 +34,20 @@ export interface ClairvoyantOptions {
    * starts. Default 0: instant boots.
    */
   readonly bootSeconds?: number;
+  /**
+   * How many segments to bound again with whole instances (integerFleetBound, a small MIP
+   * each): those where it may raise the bound most, by duration × (every running job alone
+   * on its cheapest type − the LP's rate), since no fleet of whole instances costs more than
+   * that. The LP lets a job take a fraction of an instance, which is far below any real fleet
+   * where few jobs run: in long quiet stretches. 0 keeps the LP everywhere. Default 100.
+   */
+  readonly integerSegments?: number;
 }
+
+/** Work per integer segment (integerFleetBound): the bound stops there, still valid, with no clock involved. */
+const INTEGER_LIMITS: IntegerFleetLimits = { maxNodes: 200, maxColumns: 600 };
+/** Integer segments in a row that raised nothing, after which the rest are left to the LP. */
+const INTEGER_FRUITLESS_RUN = 20;
 
 export interface ClairvoyantLowerBound {
   /** USD: the bound, ≤ the integral of clairvoyantLowerBound; with no boot, ≥ (1 - tolerance) · `upperUsd` (the tolerance holds for the running sums, which a window's maximum does not keep exactly). */
@@ -50,6 +65,8 @@ export interface ClairvoyantLowerBound {
   readonly lpSolved: number;
   /** Stretches of time with a constant, non-empty set of running jobs. */
   readonly segments: number;
+  /** Segments bounded with whole instances (MIPs solved; a repeated set of running jobs is solved once). */
+  readonly integerSegments: number;
   /** Jobs the bound covers. */
   readonly boundedJobs: number;
   /** Ids of jobs no catalog type can hold; left out. */
@@ -98,6 +115,12 @@ const MAX_CACHED_DUALS = 256;
  * Σ_s Δ_s · u·n_s = u·(job-seconds), the resource-time bound, so the result is never below
  * it. Whatever was solved, the result is a valid lower bound.
  *
+ * Whole instances: LP(S) lets a job take a fraction of an instance, far below any real
+ * fleet where few jobs run. Any rate r with LP(S) ≤ r ≤ (the cheapest whole fleet for S) keeps
+ * the argument above, so after the pass over the segments, the `integerSegments` with the
+ * most room (duration × (every running job alone on its cheapest type − the rate)) take the
+ * integer fleet bound (integer-fleet-bound.ts) where it is higher.
+ *
  * Jobs no type can hold are left out; jobs of duration 0 cost nothing.
  */
 export async function clairvoyantLowerBound(jobs: readonly ArrivingJob[], catalog: readonly InstanceType[], options: ClairvoyantOptions = {}): Promise<ClairvoyantLowerBound> {
@@ -109,14 +132,17 @@ export async function clairvoyantLowerBound(jobs: readonly ArrivingJob[], catalo
   if (!(tolerance >= 0)) throw new RangeError(`clairvoyantLowerBound: tolerance ${tolerance}; expected a number >= 0`);
   const bootSeconds = options.bootSeconds ?? 0;
   if (!(bootSeconds >= 0 && Number.isFinite(bootSeconds))) throw new RangeError(`clairvoyantLowerBound: bootSeconds ${bootSeconds}; expected a finite number >= 0`);
+  const integerSegments = options.integerSegments ?? 100;
+  if (!(Number.isSafeInteger(integerSegments) && integerSegments >= 0)) throw new RangeError(`clairvoyantLowerBound: integerSegments ${integerSegments}; expected a whole number >= 0`);
   const { groups, unplaceable, groupOf } = groupBoundJobs(jobs, catalog, (job) => job.durationSeconds);
   const boundedJobs = groups.reduce((sum, g) => sum + g.count, 0);
-  const empty = { usd: 0, upperUsd: 0, lpSolved: 0, segments: 0, boundedJobs, unplaceable };
+  const empty = { usd: 0, upperUsd: 0, lpSolved: 0, segments: 0, integerSegments: 0, boundedJobs, unplaceable };
   if (!groups.some((g) => g.weight > 0)) return empty;
 
   const session = await openLp(groups, catalog, { cuts: true });
+  const whole = integerSegments > 0 ? { highs: await loadHighsOnce(), segments: integerSegments } : undefined;
   try {
-    return { ...integrate(session, jobs, groupOf, tolerance, bootSeconds), boundedJobs, unplaceable };
+    return { ...integrate(session, jobs, groupOf, tolerance, bootSeconds, whole), boundedJobs, unplaceable };
   } finally {
     session.dispose();
   }
@@ -172,10 +198,19 @@ class LastBasis {
   }
 }
 
-function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: Int32Array, tolerance: number, bootSeconds: number): Omit<ClairvoyantLowerBound, 'boundedJobs' | 'unplaceable'> {
+/** What bounding segments with whole instances needs: the solver and how many segments. */
+interface WholeInstances {
+  readonly highs: Highs;
+  readonly segments: number;
+}
+
+function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: Int32Array, tolerance: number, bootSeconds: number, whole: WholeInstances | undefined): Omit<ClairvoyantLowerBound, 'boundedJobs' | 'unplaceable'> {
   const model = session.model;
   const J = model.groups.length;
   const fleet = new FeasibleFleet(model);
+  // Per group: its cheapest type, whole, for one job alone (what no whole fleet exceeds).
+  const alonePrice = model.groups.map((g) => Math.min(...g.types.map((t) => model.catalog[t]!.pricePerHour)));
+  let aloneRate = 0;
 
   const n = new Float64Array(J);
   // Seed: the resource-time LP, scaled to the horizon (the average job counts: same duals,
@@ -214,6 +249,9 @@ function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: In
   const segmentEnd: number[] = [];
   const segmentLower: number[] = [];
   const segmentUpper: number[] = [];
+  // Per segment: the events applied before it starts, and how much whole instances might add (USD).
+  const segmentEvents: number[] = [];
+  const segmentRoom: number[] = [];
   const solvedValue = new Map<string, number>();
   for (let e = 0; e < order.length; ) {
     const time = eventTime[order[e]!]!;
@@ -223,6 +261,7 @@ function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: In
       const delta = eventDelta[k]!;
       n[g] = n[g]! + delta;
       running += delta;
+      aloneRate += delta * alonePrice[g]!;
       for (const c of duals) c.dot += delta * c.u[g]!;
       basis.change(g, delta);
     }
@@ -264,13 +303,74 @@ function integrate(session: LpSession, jobs: readonly ArrivingJob[], groupOf: In
     segmentEnd.push(time + duration);
     segmentLower.push(lower);
     segmentUpper.push(Math.max(upper, lower));
+    segmentEvents.push(e);
+    segmentRoom.push(duration * (aloneRate - lower));
   }
+  const integerSegments = whole ? boundWithWholeInstances(whole, model, order, eventGroup, eventDelta, segmentEvents, segmentRoom, segmentLower, segmentUpper) : 0;
   return {
     usd: integralWithLookAhead(segmentStart, segmentEnd, segmentLower, bootSeconds) / SECONDS_PER_HOUR,
     upperUsd: integralWithLookAhead(segmentStart, segmentEnd, segmentUpper, bootSeconds) / SECONDS_PER_HOUR,
     lpSolved,
     segments,
+    integerSegments,
   };
+}
+
+/**
+ * Raises the rates of up to `whole.segments` segments, those with the most room
+ * (segmentRoom), to their integer fleet bound where that is higher, in place; returns the
+ * MIPs solved. The running jobs of each chosen segment are rebuilt by replaying the events;
+ * then they are solved in order of room, until INTEGER_FRUITLESS_RUN in a row raised nothing
+ * (where many jobs run, fractional and whole fleets cost the same, and the MIPs are dear).
+ */
+function boundWithWholeInstances(
+  whole: WholeInstances,
+  model: LpModel,
+  order: Int32Array,
+  eventGroup: readonly number[],
+  eventDelta: readonly number[],
+  segmentEvents: readonly number[],
+  segmentRoom: readonly number[],
+  segmentLower: number[],
+  segmentUpper: number[],
+): number {
+  const byRoom = Int32Array.from(segmentRoom.keys())
+    .sort((a, b) => segmentRoom[b]! - segmentRoom[a]! || a - b)
+    .subarray(0, whole.segments)
+    .filter((s) => segmentRoom[s]! > 0);
+  const runningAt = new Map<number, Float64Array>();
+  const n = new Float64Array(model.groups.length);
+  let applied = 0;
+  for (const s of Int32Array.from(byRoom).sort()) {
+    for (; applied < segmentEvents[s]!; applied++) {
+      const k = order[applied]!;
+      n[eventGroup[k]!] = n[eventGroup[k]!]! + eventDelta[k]!;
+    }
+    runningAt.set(s, n.slice());
+  }
+  const known = new Map<string, number | undefined>();
+  let solved = 0;
+  let fruitless = 0;
+  for (const s of byRoom) {
+    if (fruitless >= INTEGER_FRUITLESS_RUN) break;
+    const counts = runningAt.get(s)!;
+    const key = supportKey(counts);
+    let value = known.get(key);
+    if (!known.has(key)) {
+      const running: JobGroup[] = [];
+      model.groups.forEach((g, j) => {
+        if (counts[j]! > 0) running.push({ ...g, count: counts[j]!, weight: counts[j]! });
+      });
+      value = integerFleetBound(whole.highs, running, model.catalog, INTEGER_LIMITS)?.value;
+      known.set(key, value);
+      if (value !== undefined) solved++;
+    }
+    if (value === undefined) continue; // too large to try
+    fruitless = value > segmentLower[s]! ? 0 : fruitless + 1;
+    segmentLower[s] = Math.max(segmentLower[s]!, value);
+    segmentUpper[s] = Math.max(segmentUpper[s]!, segmentLower[s]!);
+  }
+  return solved;
 }
 
 /**

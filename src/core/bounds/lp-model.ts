@@ -10,6 +10,11 @@ const D = DIMENSIONS.length;
 export interface LpOptions {
   /** Add the per-instance cuts (see buildLpModel). */
   readonly cuts?: boolean;
+  /**
+   * The model's instance counts will be whole numbers (integer-fleet-bound.ts): a type is
+   * left out as dominated only when a whole number of the other type replaces it.
+   */
+  readonly wholeInstances?: boolean;
 }
 
 /**
@@ -80,7 +85,9 @@ function fractionalPerInstance(demand: Resources, type: InstanceType): number {
  * else min_d cap / r). Then replacing x_t by λ · x_t' (same y) keeps every constraint and
  * costs no more. Of types that dominate each other, one stays. (A newer generation at a
  * higher price goes, and so does a size whose price is a multiple of another's while it
- * offers no larger a multiple of resources: the LP gets several times smaller.)
+ * offers no larger a multiple of resources: the LP gets several times smaller.) With
+ * `wholeInstances`, only where a whole number m of t' costs no more than one t and offers as
+ * much (the same test with m for λ), so that x_t' + m · x_t stays whole.
  *
  * The matrix does not depend on n: only the right-hand side of the group rows does, and a
  * group with n_j = 0 forces its y_{j,t} to 0, which is the LP without that group. That is
@@ -88,6 +95,7 @@ function fractionalPerInstance(demand: Resources, type: InstanceType): number {
  */
 export function buildLpModel(groups: readonly JobGroup[], catalog: readonly InstanceType[], options: LpOptions = {}): LpModel {
   const cuts = options.cuts === true;
+  const wholeInstances = options.wholeInstances === true;
   const J = groups.length;
   const T = catalog.length;
   // Per group and type it may use: jobs per instance, whole and fractional, and whether the
@@ -110,9 +118,16 @@ export function buildLpModel(groups: readonly JobGroup[], catalog: readonly Inst
   const dominates = (better: number, t: number): boolean => {
     const a = catalog[better]!;
     const b = catalog[t]!;
-    // λ = price_t / price_better; compare λ · x ≥ y as x · price_t ≥ y · price_better.
-    const pa = a.pricePerHour;
-    const pb = b.pricePerHour;
+    // λ = price_t / price_better; compare λ · x ≥ y as x · price_t ≥ y · price_better. For
+    // whole instances, the most whole instances m that cost no more than one t: compare m · x ≥ y.
+    let pa = a.pricePerHour;
+    let pb = b.pricePerHour;
+    if (wholeInstances) {
+      const m = Math.floor((pb / pa) * (1 + 1e-12));
+      if (!(m >= 1)) return false;
+      pa = 1;
+      pb = m;
+    }
     for (const d of DIMENSIONS) if (!(a.allocatable[d] * pb >= b.allocatable[d] * pa)) return false;
     for (const j of groupsOn.get(t)!) {
       const at = j * T + better;

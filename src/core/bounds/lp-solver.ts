@@ -2,19 +2,10 @@
 // over on one persistent model whose right-hand side changes (clairvoyant-lower-bound.ts),
 // each solve warm-started from the previous basis.
 
-import highsImport from 'highs';
 import type { InstanceType } from '../catalog/instance-type.ts';
+import { loadHighsOnce } from './highs.ts';
 import type { JobGroup } from './job-groups.ts';
 import { buildLpModel, certifyDuals, dualValue, type LpModel, type LpOptions } from './lp-model.ts';
-
-// highs ships a CommonJS-typed declaration with `export default`: TypeScript (nodenext) sees
-// the loader as `.default` of the import, while Node's ESM entry (build/highs.mjs) exports it
-// directly. Accept both shapes.
-type LoadHighs = typeof highsImport.default;
-type Highs = Awaited<ReturnType<LoadHighs>>;
-const loadHighs: LoadHighs = (highsImport as unknown as { default?: LoadHighs }).default ?? (highsImport as unknown as LoadHighs);
-/** Loaded once per process: loading compiles the WebAssembly module. */
-let highsPromise: Promise<Highs> | undefined;
 
 /** One LP solve, certified. */
 export interface LpSolution {
@@ -56,8 +47,7 @@ const CUT_VIOLATION = 1e-7;
 export async function openLp(groups: readonly JobGroup[], catalog: readonly InstanceType[], options: LpOptions = {}): Promise<LpSession> {
   if (groups.length === 0) throw new RangeError('openLp: no job groups');
   const model = buildLpModel(groups, catalog, options);
-  highsPromise ??= loadHighs();
-  const highs = await highsPromise;
+  const highs = await loadHighsOnce();
   const J = groups.length;
   const rowLower = new Float64Array(model.numRows).fill(-highs.infinity);
   const rowUpper = new Float64Array(model.numRows);

@@ -14,7 +14,7 @@ export interface PolicyRun {
 
 /** USD no schedule of the trace's jobs can beat, under two sets of assumptions. */
 export interface LowerBounds {
-  /** Every job started on arrival, a fractional fleet re-chosen at each instant, each instance billed `clairvoyantBootSeconds` before it runs anything. */
+  /** Every job started on arrival, a fractional fleet (whole instances in the stretches where that matters most) re-chosen at each instant, each instance billed `clairvoyantBootSeconds` before it runs anything. */
   readonly clairvoyantUsd: number;
   /** The boot the clairvoyant bound charges: the simulated cloud's shortest. */
   readonly clairvoyantBootSeconds: number;

@@ -97,6 +97,29 @@ describe('clairvoyantLowerBound', () => {
     expect((await clairvoyantLowerBound([a(0), b(0)], square, { bootSeconds: 100 })).upperUsd).toBeCloseTo(1.1, 9);
   });
 
+  it('bounds the stretches where few jobs run with whole instances, not fractions of one', async () => {
+    // One 3 vCPU job for an hour. The LP takes half of an 8 vCPU type (two such jobs fit
+    // there): 0.5 USD. A real fleet needs a whole instance: the 4 vCPU type, 0.6 USD.
+    const catalog = [type('big.2xlarge', 8 * VCPU, 8 * GIB, 1.0), type('small.xlarge', 4 * VCPU, 4 * GIB, 0.6)];
+    const job = arriving(0, 3600, 3 * VCPU, GIB);
+    const fractional = await clairvoyantLowerBound([job], catalog, { integerSegments: 0 });
+    expect(fractional.usd).toBeCloseTo(0.5, 9);
+    expect(fractional.integerSegments).toBe(0);
+    const whole = await clairvoyantLowerBound([job], catalog);
+    expect(whole.usd).toBeCloseTo(0.6, 5);
+    expect(whole.usd).toBeLessThanOrEqual(0.6);
+    expect(whole.integerSegments).toBe(1);
+    // Two of them share the big type: whole and fractional agree.
+    const pair = await clairvoyantLowerBound([job, arriving(0, 3600, 3 * VCPU, GIB)], catalog);
+    expect(pair.usd).toBeCloseTo(1.0, 5);
+    // Only the stretches with the most room are re-solved: one of three here.
+    const spread = [arriving(0, 3600, 3 * VCPU, GIB), arriving(7200, 600, 3 * VCPU, GIB), arriving(9000, 60, 3 * VCPU, GIB)];
+    const first = await clairvoyantLowerBound(spread, catalog, { integerSegments: 1 });
+    expect(first.integerSegments).toBe(1);
+    expect(first.usd).toBeCloseTo(0.6 + (0.5 * 660) / 3600, 5);
+    await expect(clairvoyantLowerBound([job], catalog, { integerSegments: 1.5 })).rejects.toThrow(/integerSegments 1.5; expected a whole number >= 0/);
+  });
+
   interface JobSpec {
     readonly at: number;
     readonly duration: number;
@@ -190,17 +213,21 @@ describe('clairvoyantLowerBound', () => {
     );
   });
 
-  it('with tolerance 0, is the LP integrated segment by segment (and never above it with the default)', async () => {
+  it('with tolerance 0 and no integer segments, is the LP integrated segment by segment (and never above it with the default tolerance)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(jobArb, { minLength: 1, maxLength: 12 }), async (specs) => {
         const jobs = jobsOf(specs);
         const exact = await segmentBySegment(jobs, CATALOG);
-        const strict = await clairvoyantLowerBound(jobs, CATALOG, { tolerance: 0 });
+        const strict = await clairvoyantLowerBound(jobs, CATALOG, { tolerance: 0, integerSegments: 0 });
         expect(strict.usd).toBeCloseTo(exact, 6);
         expect(strict.upperUsd).toBeCloseTo(exact, 6);
-        const usual = await clairvoyantLowerBound(jobs, CATALOG);
+        const usual = await clairvoyantLowerBound(jobs, CATALOG, { integerSegments: 0 });
         expect(usual.usd).toBeLessThanOrEqual(exact + 1e-7);
         expect(usual.upperUsd).toBeGreaterThanOrEqual(exact - 1e-7);
+        // Whole instances only raise it, and never above a real schedule.
+        const whole = await clairvoyantLowerBound(jobs, CATALOG, { tolerance: 0 });
+        expect(whole.usd).toBeGreaterThanOrEqual(strict.usd * (1 - 1e-6) - 1e-9);
+        expect(whole.usd).toBeLessThanOrEqual(oneInstanceEach(jobs, CATALOG) + 1e-9);
       }),
       { numRuns: 25, seed: 4 },
     );
