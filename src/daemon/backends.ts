@@ -71,6 +71,7 @@ export async function buildBackends(config: LoadmasterConfig, catalog: readonly 
       taskDefinitionOf: (algorithm) => taskDefinitionOf(aws, algorithm),
       // The config loaded at start: a changed command takes effect on restart, like the task definitions.
       commandOf: (algorithm) => config.algorithms[algorithm]?.command,
+      memoryLimitOf: (algorithm) => config.algorithms[algorithm]?.resources.memorySuggestedMiB,
       ...(aws.autoScaling !== undefined && { autoScaling: { client: clients.autoscaling, ...aws.autoScaling } }),
       containerName: aws.containerName,
       extraTags: aws.tags,

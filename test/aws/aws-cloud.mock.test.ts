@@ -334,6 +334,26 @@ describe('startTasks: the algorithm command', () => {
   });
 });
 
+describe('startTasks: the memory limit', () => {
+  it('sets the hard memory limit to the algorithm memorySuggestedMiB, or to the job reservation where that is higher', async () => {
+    registerContainerInstances(1);
+    ecsMock.on(StartTaskCommand).resolves({ tasks: [{ taskArn: 'arn:task/a', lastStatus: 'PENDING', version: 1 }] });
+    const limits: Record<string, number> = { segment: 6144 };
+    const aws = cloud({ memoryLimitOf: (algorithm) => limits[algorithm] });
+    await aws.startTasks(instanceId(1), [
+      spec('a', { algorithm: 'segment', demand: { cpu: 1024, memoryMiB: 4096, gpu: 0 } }),
+      spec('b', { algorithm: 'segment', demand: { cpu: 1024, memoryMiB: 8192, gpu: 0 } }),
+      spec('c', { algorithm: 'thumbs', demand: { cpu: 1024, memoryMiB: 4096, gpu: 0 } }),
+    ]);
+    const overrides = ecsMock.commandCalls(StartTaskCommand).map((c) => c.args[0].input.overrides!.containerOverrides![0]!);
+    expect(overrides.map((o) => [o.memoryReservation, o.memory])).toEqual([
+      [4096, 6144],
+      [8192, 8192],
+      [4096, undefined],
+    ]);
+  });
+});
+
 describe('startTasks: a call whose outcome is unknown', () => {
   const serverError = () => new ECSServiceException({ name: 'ServerException', message: 'Service unavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
   const timeout = () => Object.assign(new Error('Connection timed out after 30000 ms'), { name: 'TimeoutError' });

@@ -68,6 +68,8 @@ export interface AwsCloudOptions {
   readonly taskDefinitionOf: (algorithm: string) => string;
   /** The algorithm's command template (config `algorithms.<name>.command`); undefined: the image's own CMD. */
   readonly commandOf?: (algorithm: string) => readonly string[] | undefined;
+  /** The algorithm's hard memory limit in MiB (config `resources.memorySuggestedMiB`); undefined: none. */
+  readonly memoryLimitOf?: (algorithm: string) => number | undefined;
   /** The container in the task definition that runs the job; default 'main'. */
   readonly containerName?: string;
   /** Added to every instance, volume, task and alarm (cost allocation, owner); loadmaster's own tags win. */
@@ -122,6 +124,7 @@ export class AwsCloud implements Cloud {
   readonly #launchSettings: LaunchSettings;
   readonly #taskDefinitionOf: (algorithm: string) => string;
   readonly #commandOf: (algorithm: string) => readonly string[] | undefined;
+  readonly #memoryLimitOf: (algorithm: string) => number | undefined;
   readonly #containerName: string;
   readonly #tags: Readonly<Record<string, string>>;
   readonly #directory: ContainerInstanceDirectory;
@@ -158,6 +161,7 @@ export class AwsCloud implements Cloud {
     this.#launchSettings = options.launch;
     this.#taskDefinitionOf = options.taskDefinitionOf;
     this.#commandOf = options.commandOf ?? (() => undefined);
+    this.#memoryLimitOf = options.memoryLimitOf ?? (() => undefined);
     this.#containerName = options.containerName ?? 'main';
     this.#tags = ownershipTags(this.#clusterName, options.extraTags);
     this.#directory = new ContainerInstanceDirectory(options.ecs, options.cluster);
@@ -277,7 +281,7 @@ export class AwsCloud implements Cloud {
           containerInstances: [containerInstanceArn],
           startedBy: STARTED_BY,
           tags: taskTagsFor(spec, this.#tags),
-          overrides: { containerOverrides: [containerOverrideFor(spec, this.#containerName, command)] },
+          overrides: { containerOverrides: [containerOverrideFor(spec, this.#containerName, command, this.#memoryLimitOf(spec.algorithm))] },
         }),
       );
       const task = response.tasks?.[0];

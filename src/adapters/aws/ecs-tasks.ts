@@ -16,9 +16,11 @@ export const OUTPUT_PREFIX_ENV = 'LOADMASTER_OUTPUT_PREFIX';
  * The container override for a job: its env plus loadmaster's, its demand as the
  * container's reservation (cpu units, soft memory limit, GPUs), so that ECS reserves on the
  * instance exactly what the planner packed, and the algorithm's command when it has one
- * (already expanded for the job, see command-template.ts).
+ * (already expanded for the job, see command-template.ts). With `memoryLimitMiB` (the
+ * algorithm's memorySuggestedMiB), the container's hard memory limit: that, or the job's
+ * reservation where the job asked for more, since ECS refuses a limit below the reservation.
  */
-export function containerOverrideFor(spec: TaskSpec, containerName: string, command?: readonly string[]): ContainerOverride {
+export function containerOverrideFor(spec: TaskSpec, containerName: string, command?: readonly string[], memoryLimitMiB?: number): ContainerOverride {
   const environment = {
     ...spec.env,
     [JOB_ID_ENV]: spec.jobId,
@@ -33,6 +35,7 @@ export function containerOverrideFor(spec: TaskSpec, containerName: string, comm
     environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
     cpu: spec.demand.cpu,
     memoryReservation: spec.demand.memoryMiB,
+    ...(memoryLimitMiB !== undefined && { memory: Math.max(memoryLimitMiB, spec.demand.memoryMiB) }),
     ...(spec.demand.gpu > 0 && { resourceRequirements: [{ type: 'GPU', value: String(spec.demand.gpu) }] }),
   };
 }
