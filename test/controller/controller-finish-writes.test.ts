@@ -44,6 +44,8 @@ interface WriteAttempt {
 class RefusingQueue implements JobSource {
   refuseSends = 0;
   refuseDeadLetters = 0;
+  /** While set, each dead letter (once recorded) waits for it before it goes through or is refused. */
+  holdDeadLetters: Promise<void> | undefined;
   readonly sends: WriteAttempt[] = [];
   readonly deadLetterWrites: WriteAttempt[] = [];
   readonly #inner: MemoryJobSource;
@@ -73,6 +75,7 @@ class RefusingQueue implements JobSource {
   async deadLetter(receipt: string | undefined, body: string, reason: string): Promise<void> {
     const ok = this.refuseDeadLetters === 0;
     this.deadLetterWrites.push({ at: this.#clock.now(), jobIds: [(JSON.parse(body) as JobMessage).jobId], ok });
+    await this.holdDeadLetters;
     if (!ok) {
       this.refuseDeadLetters--;
       throw new Error('SendMessage to the dead-letter queue: ServiceUnavailable');
@@ -236,6 +239,50 @@ describe('controller finish writes when the queue refuses them', () => {
     const unwritten = errors.find((e) => /stopping with the retry of job flaky unwritten/.test(e.msg));
     expect(unwritten?.jobId).toBe('flaky');
     expect(JSON.parse(unwritten!.body!)).toMatchObject({ jobId: 'flaky', attempt: 2 });
+  });
+
+  it('with a spool, a save that runs while refused writes are being sent again still keeps them', async () => {
+    // The spool's first save is slow, so the next one runs late: while the controller is
+    // sending the two refused dead letters again. A crash then must not find an empty spool.
+    const saves: string[][] = [];
+    let releaseFirstSave = (): void => {};
+    const firstSaveHeld = new Promise<void>((resolve) => (releaseFirstSave = resolve));
+    const spool: WriteSpool = {
+      load: () => Promise.resolve([]),
+      async save(writes) {
+        saves.push(writes.map((w) => w.message.jobId).sort());
+        if (saves.length === 1) await firstSaveHeld;
+      },
+    };
+    const s = setUp(() => 1, { spool, keptWrites: [] });
+    // Both start together on one node and stop together: both dead letters are refused in one round.
+    await s.memory.send([job('doomed-a', 'once'), job('doomed-b', 'once')]);
+    s.queue.refuseDeadLetters = 2;
+    s.controller.start();
+    expect(await s.clock.runUntil(() => s.queue.deadLetterWrites.length === 2, 3600_000)).toBe(true);
+    expect(s.queue.deadLetterWrites.map((w) => w.ok)).toEqual([false, false]);
+
+    // The next round sends them again; the queue holds the first.
+    let releaseDeadLetters = (): void => {};
+    s.queue.holdDeadLetters = new Promise<void>((resolve) => (releaseDeadLetters = resolve));
+    expect(await s.clock.runUntil(() => s.queue.deadLetterWrites.length === 3, 60_000)).toBe(true);
+    // Now the late save runs: both writes are in flight, none is unwritten, and it keeps both.
+    releaseFirstSave();
+    await vi.waitFor(() => expect(saves.length).toBeGreaterThanOrEqual(2));
+    expect(saves[1]).toEqual(['doomed-a', 'doomed-b']);
+
+    // The queue takes them; the spool empties and each is dead-lettered once.
+    s.queue.holdDeadLetters = undefined;
+    releaseDeadLetters();
+    expect(await s.clock.runUntil(() => s.memory.deadLetters().length === 2, 60_000)).toBe(true);
+    await vi.waitFor(() => expect(saves.at(-1)).toEqual([]));
+    expect(
+      s.memory
+        .deadLetters()
+        .map((l) => (JSON.parse(l.body) as JobMessage).jobId)
+        .sort(),
+    ).toEqual(['doomed-a', 'doomed-b']);
+    await stopOnVirtualClock(s.clock, s.controller);
   });
 
   it('with a spool, a dead letter the queue refused outlives a crash and is written when loadmaster starts again', async () => {
