@@ -1,7 +1,7 @@
 // Speed benchmark: planFleet's time and memory as the queue and the fleet grow.
 //
 //   npm run bench:speed -- [--jobs 1000,10000,100000] [--nodes 100,1000,5000] [--types 600]
-//                          [--runs 5] [--seed N] [--share] [--markdown FILE]
+//                          [--runs 5] [--seed N] [--share] [--launch-budget USD] [--markdown FILE]
 //
 // Each (jobs, nodes) size runs in a fresh child process (`node --expose-gc benchmarks/speed.ts
 // --one JOBS NODES`) so heaps and RSS peaks of different sizes never mix. The child builds
@@ -30,13 +30,15 @@ import { validatePlan } from './validate-plan.ts';
 import { GENEROUS_POLICY, generateFleet, generateWorkload, syntheticCatalog } from './workloads/image-processing-workload.ts';
 
 const USAGE =
-  'usage: npm run bench:speed -- [--jobs N,...] [--nodes N,...] [--types N] [--runs N] [--seed N] [--share] [--markdown FILE]\n' +
+  'usage: npm run bench:speed -- [--jobs N,...] [--nodes N,...] [--types N] [--runs N] [--seed N] [--share] [--launch-budget USD] [--markdown FILE]\n' +
   '  --jobs    pending job counts (default 1000,10000,100000)\n' +
   '  --nodes   fleet sizes (default 100,1000,5000)\n' +
   '  --types   catalog size: the built-in types plus synthetic ones (default 600)\n' +
   '  --runs    timed planFleet runs per size (default 5)\n' +
   '  --seed    workload and fleet seed (default 1)\n' +
   '  --share   the share rule on, as the daemon plans: sharePriceRatio 3, node job counts, run and boot times\n' +
+  '  --launch-budget USD  policy.maxHourlyCost set to the fleet\'s cost plus USD: launches capped at USD/h (with --share, jobs\n' +
+  '            whose own instance the budget refused are planned again with the rule off)\n' +
   '  --timeout seconds per size before its child process is stopped (default 1800)\n' +
   '  --markdown FILE  also write the table as Markdown\n' +
   '  --one JOBS NODES  (internal) measure one size in this process, print a RESULT line';
@@ -65,6 +67,8 @@ interface Settings {
   readonly seed: number;
   /** The share rule on (policy.sharePriceRatio 3) with what the daemon gives it: node job counts, run and boot times. */
   readonly share: boolean;
+  /** USD/h the plan may launch on top of the fleet (policy.maxHourlyCost = fleet cost + this); undefined: the generous policy's. */
+  readonly launchBudget: number | undefined;
 }
 
 /** The input as the daemon hands it over with the share rule on: job counts per node, each algorithm's run time, the boot time. */
@@ -78,6 +82,13 @@ function withShareRule(input: PlannerInput): PlannerInput {
   };
 }
 
+/** The policy's maxHourlyCost set so that launches may add `usd` per hour to the fleet's cost. */
+function withLaunchBudget(input: PlannerInput, usd: number): PlannerInput {
+  const price = new Map(input.catalog.map((t) => [t.name, t.pricePerHour]));
+  const fleet = input.nodes.reduce((sum, n) => sum + (n.pricePerHour ?? price.get(n.type) ?? 0), 0);
+  return { ...input, policy: { ...input.policy, maxHourlyCost: fleet + usd } };
+}
+
 /** Measures one size in this process. */
 export function measureOne(jobCount: number, nodeCount: number, settings: Settings): SpeedResult {
   const catalog = syntheticCatalog(settings.types, buildCatalog({ overhead: DEFAULT_OVERHEAD }), { seed: settings.seed });
@@ -87,7 +98,8 @@ export function measureOne(jobCount: number, nodeCount: number, settings: Settin
     catalog,
     policy: GENEROUS_POLICY,
   };
-  const input = settings.share ? withShareRule(plain) : plain;
+  const shared = settings.share ? withShareRule(plain) : plain;
+  const input = settings.launchBudget === undefined ? shared : withLaunchBudget(shared, settings.launchBudget);
   const gc = (): void => globalThis.gc?.();
   gc();
   const rssBefore = process.memoryUsage().rss;
@@ -182,6 +194,7 @@ export function main(argv: readonly string[]): number {
         timeout: { type: 'string' },
         markdown: { type: 'string' },
         share: { type: 'boolean' },
+        'launch-budget': { type: 'string' },
         one: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -205,6 +218,7 @@ export function main(argv: readonly string[]): number {
       runs: parseNumber('runs', values.runs, 5, 1),
       seed: parseNumber('seed', values.seed, 1, 0),
       share: values.share === true,
+      launchBudget: values['launch-budget'] === undefined ? undefined : parseNumber('launch-budget', values['launch-budget'], 0, 0),
     };
     timeoutSeconds = parseNumber('timeout', values.timeout, 1800, 1);
     jobSizes = parseNumbers('jobs', values.jobs, [1000, 10_000, 100_000]);
@@ -233,13 +247,13 @@ export function main(argv: readonly string[]): number {
   }
 
   const script = fileURLToPath(import.meta.url);
-  console.log(`# speed benchmark: ${settings.types} types, 'mixed' workload, seed ${settings.seed}, median of ${settings.runs} runs, one child process per size${settings.share ? ', share rule on' : ''}`);
+  console.log(`# speed benchmark: ${settings.types} types, 'mixed' workload, seed ${settings.seed}, median of ${settings.runs} runs, one child process per size${settings.share ? ', share rule on' : ''}${settings.launchBudget === undefined ? '' : `, launches capped at ${settings.launchBudget} USD/h`}`);
   const results: SpeedResult[] = [];
   for (const jobs of jobSizes) {
     for (const nodes of nodeSizes) {
       const child = spawnSync(
         process.execPath,
-        ['--expose-gc', script, '--one', String(jobs), String(nodes), '--types', String(settings.types), '--runs', String(settings.runs), '--seed', String(settings.seed), ...(settings.share ? ['--share'] : [])],
+        ['--expose-gc', script, '--one', String(jobs), String(nodes), '--types', String(settings.types), '--runs', String(settings.runs), '--seed', String(settings.seed), ...(settings.share ? ['--share'] : []), ...(settings.launchBudget === undefined ? [] : ['--launch-budget', String(settings.launchBudget)])],
         { encoding: 'utf8', maxBuffer: 64 * MIB, timeout: timeoutSeconds * 1000 },
       );
       const line = child.stdout?.split('\n').find((l) => l.startsWith(RESULT_PREFIX));

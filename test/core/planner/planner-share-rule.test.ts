@@ -82,6 +82,14 @@ describe('planFleet: the share rule', () => {
     expect(placements(planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ huge: 'launch:0:big', a: 'launch:1:small' });
   });
 
+  it('shares for the jobs of a class the budget refused, while older jobs of the same class get the launches', () => {
+    // Three identical 1 vCPU jobs, one more instance allowed: "a" and "b" (the oldest) fill a
+    // small of their own; "c" is refused its own and joins the dear node rather than wait.
+    const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
+    const plan = planFleet({ jobs, nodes: [busy('i-1', 1)], catalog, policy: { ...RATIO_3, maxInstances: 2 } });
+    expect(placements(plan)).toEqual({ a: 'launch:0:small', b: 'launch:0:small', c: 'start:i-1' });
+  });
+
   it('keeps priority order when the budget runs out: the job refused its own instance takes the room before a lower-priority one', () => {
     // i-1 has room for one 2 vCPU job. "h" (priority 1) would rather have a small of its own;
     // "l" (priority 0) may only use big, so joining i-1 suits it; "huge" (priority 2) takes the last instance.
