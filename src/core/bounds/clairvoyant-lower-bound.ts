@@ -365,7 +365,7 @@ function boundWithWholeInstances(
       known.set(key, value);
       if (value !== undefined) solved++;
     }
-    if (value === undefined) continue; // too large to try
+    if (value === undefined) continue; // too large to try, or no bound: the LP's stands
     fruitless = value > segmentLower[s]! ? 0 : fruitless + 1;
     segmentLower[s] = Math.max(segmentLower[s]!, value);
     segmentUpper[s] = Math.max(segmentUpper[s]!, segmentLower[s]!);

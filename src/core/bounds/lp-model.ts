@@ -132,7 +132,7 @@ export function buildLpModel(groups: readonly JobGroup[], catalog: readonly Inst
     for (const j of groupsOn.get(t)!) {
       const at = j * T + better;
       if (allowed[at] === 0) return false;
-      if (hasCut[at] === 1 && !wholeInstances) {
+      if (hasCut[at] === 1) {
         const limit = hasCut[j * T + t] === 1 ? whole[j * T + t]! : fractional[j * T + t]!;
         if (!(whole[at]! * pb >= limit * pa)) return false;
       }

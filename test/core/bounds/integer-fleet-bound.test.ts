@@ -119,6 +119,31 @@ describe('integerFleetBound', () => {
     expect((await bound(jobs(4, 12 * VCPU, 32 * GIB, 1), catalog))!.value).toBeCloseTo(3.912, 5);
   });
 
+  it('leaves a type out as dominated only where whole instances of the other hold as many of each job', async () => {
+    // Two smalls cost what one large does and offer as much, but hold two 2 vCPU jobs where
+    // the large holds three: the large stays, and one large holds all three for 2 USD.
+    const catalog = [type('s.large', 3 * VCPU, 12 * GIB, 1), type('s.xlarge', 6 * VCPU, 24 * GIB, 2)];
+    const three = jobs(3, 2 * VCPU, GIB);
+    expect(cheapestRealFleet(three, catalog)).toBe(2);
+    const result = (await bound(three, catalog))!;
+    expect(result.value).toBeLessThanOrEqual(2);
+    expect(result.value).toBeCloseTo(2, 5);
+  });
+
+  it('stopped early by its node limit, is still below the cheapest real fleet', async () => {
+    const highs = await loadHighsOnce();
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(SHAPES.length - 1), { minLength: 2, maxLength: 6 }), async (shapes) => {
+        const mixed = shapes.flatMap((s) => jobs(1, SHAPES[s]!.cpu, SHAPES[s]!.memoryMiB));
+        const { groups } = groupBoundJobs(mixed, CATALOG);
+        const early = integerFleetBound(highs, groups, CATALOG, { maxNodes: 1, maxColumns: 10_000 })!;
+        expect(early.value).toBeLessThanOrEqual(cheapestRealFleet(mixed, CATALOG) + 1e-9);
+        expect(early.value).toBeLessThanOrEqual((await bound(mixed))!.value + 1e-9);
+      }),
+      { numRuns: 30, seed: 9 },
+    );
+  });
+
   it('is not attempted above its column limit, and costs nothing for no jobs', async () => {
     const { groups } = groupBoundJobs(jobs(3, VCPU, GIB), CATALOG);
     const highs = await loadHighsOnce();
