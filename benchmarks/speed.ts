@@ -37,7 +37,7 @@ const USAGE =
   '  --runs    timed planFleet runs per size (default 5)\n' +
   '  --seed    workload and fleet seed (default 1)\n' +
   '  --share   the share rule on, as the daemon plans: sharePriceRatio 3, node job counts, run and boot times\n' +
-  '  --launch-budget USD  policy.maxHourlyCost set to the fleet\'s cost plus USD: launches capped at USD/h (with --share, jobs\n' +
+  '  --launch-budget USD  (whole number) policy.maxHourlyCost set to the fleet\'s cost plus USD: launches capped at USD/h (with --share, jobs\n' +
   '            whose own instance the budget refused are planned again with the rule off)\n' +
   '  --timeout seconds per size before its child process is stopped (default 1800)\n' +
   '  --markdown FILE  also write the table as Markdown\n' +
@@ -279,7 +279,8 @@ export function main(argv: readonly string[]): number {
     const text =
       `## Speed: planFleet time and memory\n\n` +
       `${settings.types} instance types (built-in + synthetic), 'mixed' image-processing workload, partly used fleet, ` +
-      `generous policy, seed ${settings.seed}; ${settings.runs} runs per size in a fresh process, node ${process.version}. ` +
+      `generous policy${settings.share ? ' with the share rule on' : ''}${settings.launchBudget === undefined ? '' : ` and launches capped at ${settings.launchBudget} USD/h`}, ` +
+      `seed ${settings.seed}; ${settings.runs} runs per size in a fresh process, node ${process.version}. ` +
       `Peak Δ = maxRSS after planning − RSS before (≤: the peak was reached while building the input).\n\n` +
       `${markdownTable(table)}\n`;
     if (!writeMarkdown(values.markdown, text)) return 1;

@@ -41,28 +41,11 @@ export function planFleet(input: PlannerInput): Plan {
 
 const NO_JOBS: ReadonlySet<string> = new Set();
 
-/**
- * Each class with jobs exempt from the share rule split in two, the others first: the rule is
- * asked for a class's next job only (placeOnSlots), so an exempt job behind one that may not
- * join a node would never get the chance.
- */
-function splitByShareExemption(classes: JobClass[], exempt: ReadonlySet<string>): JobClass[] {
-  if (exempt.size === 0) return classes;
-  return classes.flatMap((c) => {
-    const others = c.jobs.filter((j) => !exempt.has(j.id));
-    if (others.length === 0 || others.length === c.jobs.length) return [c];
-    return [
-      { ...c, jobs: others },
-      { ...c, jobs: c.jobs.filter((j) => exempt.has(j.id)) },
-    ];
-  });
-}
-
 /** One plan of the round; the share rule leaves the jobs in `mayAlwaysShare` alone. */
 function planRound(input: PlannerInput, mayAlwaysShare: ReadonlySet<string>): Plan {
   const { catalog, policy } = input;
   const typeIndex = new Map(catalog.map((t, i) => [t.name, i]));
-  const classes = splitByShareExemption(buildJobClasses(input.jobs, catalog), mayAlwaysShare);
+  const classes = buildJobClasses(input.jobs, catalog);
   const taken = new Int32Array(classes.length);
 
   const starts: Placement[] = [];

@@ -82,12 +82,16 @@ describe('planFleet: the share rule', () => {
     expect(placements(planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ huge: 'launch:0:big', a: 'launch:1:small' });
   });
 
-  it('shares for the jobs of a class the budget refused, while older jobs of the same class get the launches', () => {
+  it('a job of a class whose older jobs got the launches joins a node in the next round', () => {
     // Three identical 1 vCPU jobs, one more instance allowed: "a" and "b" (the oldest) fill a
-    // small of their own; "c" is refused its own and joins the dear node rather than wait.
+    // small of their own; "c" is refused its own. The rule is asked for a class's next job, so
+    // in this plan "c" stays behind "a" and waits on the budget...
     const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
-    const plan = planFleet({ jobs, nodes: [busy('i-1', 1)], catalog, policy: { ...RATIO_3, maxInstances: 2 } });
-    expect(placements(plan)).toEqual({ a: 'launch:0:small', b: 'launch:0:small', c: 'start:i-1' });
+    const policy = { ...RATIO_3, maxInstances: 2 };
+    expect(placements(planFleet({ jobs, nodes: [busy('i-1', 1)], catalog, policy }))).toEqual({ a: 'launch:0:small', b: 'launch:0:small', c: 'wait:max-instances' });
+    // ...and in the next, with "a" and "b" on their launching small, it joins the dear node.
+    const launching: FleetNode = { ...node('i-2', 'small', 'launching', 0, 0), jobs: 2 };
+    expect(placements(planFleet({ jobs: [jobs[2]!], nodes: [busy('i-1', 1), launching], catalog, policy }))).toEqual({ c: 'start:i-1' });
   });
 
   it('keeps priority order when the budget runs out: the job refused its own instance takes the room before a lower-priority one', () => {
