@@ -59,6 +59,12 @@ describe('controller: instances a launch names late', () => {
     expect(await clock.runUntil(() => succeeded(cloud, ids).length === ids.length, 3600_000)).toBe(true);
     expect(late.unnamed).toHaveLength(1);
     const [unnamed] = late.unnamed;
+    // The named instance kept its two jobs (the answer was not taken for a failed launch)...
+    const firstLaunch = cloud.instances().filter((i) => i.instanceId !== unnamed)[0]!;
+    const ranOn = (id: string) => cloud.tasks().find((t) => t.jobId === id)!.instanceId;
+    expect([ranOn('a'), ranOn('b')]).toEqual([firstLaunch.instanceId, firstLaunch.instanceId]);
+    // ...and the other two, planned again, ran too.
+    expect([ranOn('c'), ranOn('d')].every((id) => id !== firstLaunch.instanceId)).toBe(true);
     // Every job ran once; none was lost with the instance the answer left out.
     for (const id of ids) expect(cloud.startedTaskCount(id)).toBe(1);
     expect(cloud.duplicateStartAttempts()).toBe(0);
