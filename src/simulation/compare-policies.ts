@@ -46,7 +46,7 @@ export async function lowerBounds(config: LoadmasterConfig, configName: string, 
   // Every instance the simulated cloud launches is billed at least its shortest boot before it can run a task.
   const bootSeconds = Math.max(0, config.cloud.sim.bootSeconds - config.cloud.sim.bootJitterSeconds);
   const [clairvoyant, anySchedule] = [await clairvoyantLowerBound(jobs, catalog, { bootSeconds }), await resourceTimeLowerBound(jobs, catalog)];
-  return { clairvoyantUsd: clairvoyant.usd, clairvoyantBootSeconds: bootSeconds, anyScheduleUsd: anySchedule.lpCuts };
+  return { clairvoyantUsd: clairvoyant.usd, clairvoyantBootSeconds: bootSeconds, clairvoyantWholeInstanceStretches: clairvoyant.integerSegments, anyScheduleUsd: anySchedule.lpCuts };
 }
 
 /** One policy's replay of the trace. Runs of different policies share nothing, so they may run in parallel (worker threads). */

@@ -23,7 +23,7 @@ describe('loadmaster simulate', () => {
 
     const lines = run.stdout.split('\n');
     expect(lines[0]).toBe(`trace ${trace}: ${POLICY_SIM_TRACE.jobs.length} jobs; config ${config}`);
-    expect(lines[1]).toMatch(/^lower bounds: clairvoyant \$\d+\.\d\d .*any schedule \$\d+\.\d\d/);
+    expect(lines[1]).toMatch(/^lower bounds: clairvoyant \$\d+\.\d\d \(.*whole instances in \d+ stretches.*\), any schedule \$\d+\.\d\d/);
     const jobs = POLICY_SIM_TRACE.jobs.length;
     // Two tables: the comparison, then after a blank line where the money went.
     const splitTitle = lines.indexOf('where the money went (USD):');

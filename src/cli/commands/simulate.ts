@@ -97,10 +97,10 @@ function readTrace(text: string, source: string, format: TraceFormat): Trace {
 }
 
 export function renderComparison(report: SimulateReport): string {
-  const { clairvoyantUsd, clairvoyantBootSeconds, anyScheduleUsd } = report.bounds;
+  const { clairvoyantUsd, clairvoyantBootSeconds, clairvoyantWholeInstanceStretches, anyScheduleUsd } = report.bounds;
   return [
     `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
-    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
+    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, whole instances in ${clairvoyantWholeInstanceStretches} stretches, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
     ...renderCells(comparisonTable(report)),
     '',
     'where the money went (USD):',

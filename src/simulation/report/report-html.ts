@@ -121,7 +121,7 @@ ${rows}
 ${warning}
 <dl class="bounds">
 <dt>Clairvoyant bound: ${usd(report.bounds.clairvoyantUsd)}</dt>
-<dd>What the jobs would cost if every job started the moment it arrived and the fleet were a fractional mix of instance types re-chosen at every instant to hold exactly the jobs running then (whole instances where few jobs run), each instance billed ${report.bounds.clairvoyantBootSeconds} s of boot (the simulated cloud's shortest) before it runs anything.</dd>
+<dd>What the jobs would cost if every job started the moment it arrived and the fleet were a fractional mix of instance types re-chosen at every instant to hold exactly the jobs running then (whole instances in the ${report.bounds.clairvoyantWholeInstanceStretches} stretches where that raises the bound most), each instance billed ${report.bounds.clairvoyantBootSeconds} s of boot (the simulated cloud's shortest) before it runs anything.</dd>
 <dt>Any-schedule bound: ${usd(report.bounds.anyScheduleUsd)}</dt>
 <dd>A linear program over resource-time for the whole run: the cheapest capacity, in instance-seconds of each type, that holds every job's resources for its duration, whenever the jobs run. No schedule, however long it makes jobs wait, costs less.</dd>
 </dl>

@@ -18,6 +18,8 @@ export interface LowerBounds {
   readonly clairvoyantUsd: number;
   /** The boot the clairvoyant bound charges: the simulated cloud's shortest. */
   readonly clairvoyantBootSeconds: number;
+  /** Stretches of time the clairvoyant bound prices with whole instances (a MIP each) instead of a fractional fleet. */
+  readonly clairvoyantWholeInstanceStretches: number;
   /** The resource-time LP over the whole run: jobs may run whenever suits the packing. */
   readonly anyScheduleUsd: number;
 }
@@ -90,7 +92,12 @@ export function summariseRuns(input: SummariseInput): SimulateReport {
   return {
     trace: { source: input.trace.source, jobs: input.trace.jobs, notes: [...input.trace.notes] },
     config: input.config,
-    bounds: { clairvoyantUsd: input.bounds.clairvoyantUsd, clairvoyantBootSeconds: input.bounds.clairvoyantBootSeconds, anyScheduleUsd: input.bounds.anyScheduleUsd },
+    bounds: {
+      clairvoyantUsd: input.bounds.clairvoyantUsd,
+      clairvoyantBootSeconds: input.bounds.clairvoyantBootSeconds,
+      clairvoyantWholeInstanceStretches: input.bounds.clairvoyantWholeInstanceStretches,
+      anyScheduleUsd: input.bounds.anyScheduleUsd,
+    },
     runs: input.runs.map((run) => summariseRun(run, input.bounds, maxPoints)),
   };
 }

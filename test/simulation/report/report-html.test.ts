@@ -5,7 +5,7 @@ import { summariseRuns, type PolicyRun, type SimulateReport } from '../../../src
 import { policyRun, sample, syntheticSamples } from './report-fixtures.ts';
 
 function reportOf(runs: readonly PolicyRun[], notes: readonly string[] = ['one day of uploads']): SimulateReport {
-  return summariseRuns({ trace: { source: 'traces/day.csv', jobs: 10, notes }, config: 'examples/config.yaml', bounds: { clairvoyantUsd: 8, clairvoyantBootSeconds: 30, anyScheduleUsd: 5 }, runs });
+  return summariseRuns({ trace: { source: 'traces/day.csv', jobs: 10, notes }, config: 'examples/config.yaml', bounds: { clairvoyantUsd: 8, clairvoyantBootSeconds: 30, clairvoyantWholeInstanceStretches: 7, anyScheduleUsd: 5 }, runs });
 }
 
 const THREE_POLICIES = [
@@ -71,6 +71,7 @@ describe('reportHtml', () => {
     expect(html).toContain('Clairvoyant bound: $8.00');
     expect(html).toContain('Any-schedule bound: $5.00');
     expect(html).toMatch(/started the moment it arrived/);
+    expect(html).toContain('whole instances in the 7 stretches where that raises the bound most');
     expect(html).toContain('<li>one day of uploads</li>');
   });
 
@@ -125,7 +126,7 @@ describe('reportHtml', () => {
     const hostile = summariseRuns({
       trace: { source: '"><script>alert("source")</script>', jobs: 1, notes: ['<script>alert("note")</script>'] },
       config: 'a.yaml</code><script>',
-      bounds: { clairvoyantUsd: 1, clairvoyantBootSeconds: 30, anyScheduleUsd: 1 },
+      bounds: { clairvoyantUsd: 1, clairvoyantBootSeconds: 30, clairvoyantWholeInstanceStretches: 7, anyScheduleUsd: 1 },
       runs: [
         policyRun('<b onmouseover="x()">bold</b>', {
           nodesLaunched: { '<img src=x onerror=alert(1)>': 2 },
