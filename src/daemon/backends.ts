@@ -69,6 +69,7 @@ export async function buildBackends(config: LoadmasterConfig, catalog: readonly 
         ...(aws.instanceProfileArn !== undefined && { instanceProfileArn: aws.instanceProfileArn }),
       },
       taskDefinitionOf: (algorithm) => taskDefinitionOf(aws, algorithm),
+      algorithms: Object.keys(config.algorithms),
       // The config loaded at start: a changed command takes effect on restart, like the task definitions.
       commandOf: (algorithm) => config.algorithms[algorithm]?.command,
       memoryLimitOf: (algorithm) => config.algorithms[algorithm]?.resources.memorySuggestedMiB,

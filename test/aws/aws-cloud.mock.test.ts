@@ -745,6 +745,24 @@ describe('pollEvents', () => {
     expect(sqsMock.commandCalls(ReceiveMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 });
   });
 
+
+  it('takes the algorithm of a task that names none from its task definition (a task started before loadmaster set it)', async () => {
+    ec2Mock.on(RunInstancesCommand).resolves({ Instances: [ec2Instance(1, { State: { Name: 'pending' } })] });
+    const aws = cloud({ algorithms: ['segment', 'thumbs'], taskDefinitionOf: (algorithm) => `lm-${algorithm}` });
+    await aws.launch('m6i.xlarge', 1, 'lm-events');
+    registerContainerInstances(1);
+    const old = (version: number, family: string) =>
+      taskEvent({
+        lastStatus: 'RUNNING',
+        version,
+        taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:7`,
+        overrides: { containerOverrides: [{ name: 'main', cpu: 1024, memoryReservation: 2048, environment: environmentOf({ LOADMASTER_JOB_ID: 'j1', LOADMASTER_ATTEMPT: '2' }) }] },
+      });
+    queue([old(3, 'lm-thumbs')]);
+    expect((await aws.pollEvents()).flatMap((e) => (e.kind === 'task-state' ? [e.task.algorithm] : []))).toEqual(['thumbs']);
+    queue([old(4, 'not-configured')]);
+    expect((await aws.pollEvents()).flatMap((e) => (e.kind === 'task-state' ? [e.task.algorithm] : []))).toEqual([undefined]);
+  });
   it('drops a stopped task event older than one already reported, across polls', async () => {
     const aws = await launchedCloud(1);
     registerContainerInstances(1);

@@ -33,6 +33,7 @@ import { expandCommand } from './command-template.ts';
 import { ContainerInstanceDirectory, containerInstanceInfoOf, isRegistered, type ContainerInstanceInfo } from './ecs-container-instances.ts';
 import { parseQueuedEvent } from './ecs-events.ts';
 import { cloudTaskOf, containerOverrideFor, taskStateOf, taskTagsFor, taskVersionOf, type EcsTaskView } from './ecs-tasks.ts';
+import { algorithmByTaskDefinition } from './task-definition-match.ts';
 import { DEFAULT_IDLE_ALARM, deleteIdleAlarms, idleAlarmInstanceIds, idleAlarmSettingsProblem, putIdleAlarms, type IdleAlarmSettings } from './idle-alarms.ts';
 
 export type { LaunchSettings } from './aws-launch-request.ts';
@@ -66,6 +67,8 @@ export interface AwsCloudOptions {
   readonly launch: LaunchSettings;
   /** The task definition (family, family:revision or ARN) that runs an algorithm. */
   readonly taskDefinitionOf: (algorithm: string) => string;
+  /** The config's algorithms: a task that names none in its env is matched to one by its task definition. */
+  readonly algorithms?: readonly string[];
   /** The algorithm's command template (config `algorithms.<name>.command`); undefined: the image's own CMD. */
   readonly commandOf?: (algorithm: string) => readonly string[] | undefined;
   /** The algorithm's hard memory limit in MiB (config `resources.memorySuggestedMiB`); undefined: none. */
@@ -123,6 +126,7 @@ export class AwsCloud implements Cloud {
   readonly #eventsQueueUrl: string | undefined;
   readonly #launchSettings: LaunchSettings;
   readonly #taskDefinitionOf: (algorithm: string) => string;
+  readonly #algorithmOfTaskDefinition: (taskDefinitionArn: string) => string | undefined;
   readonly #commandOf: (algorithm: string) => readonly string[] | undefined;
   readonly #memoryLimitOf: (algorithm: string) => number | undefined;
   readonly #containerName: string;
@@ -160,6 +164,7 @@ export class AwsCloud implements Cloud {
     this.#eventsQueueUrl = options.eventsQueueUrl;
     this.#launchSettings = options.launch;
     this.#taskDefinitionOf = options.taskDefinitionOf;
+    this.#algorithmOfTaskDefinition = algorithmByTaskDefinition(options.algorithms ?? [], options.taskDefinitionOf);
     this.#commandOf = options.commandOf ?? (() => undefined);
     this.#memoryLimitOf = options.memoryLimitOf ?? (() => undefined);
     this.#containerName = options.containerName ?? 'main';
@@ -325,7 +330,7 @@ export class AwsCloud implements Cloud {
       tasks.sort((a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0));
       for (const ecsTask of tasks) {
         if (ecsTask.startedBy !== STARTED_BY) continue;
-        const task = cloudTaskOf(ecsTask, instanceId, this.#containerName);
+        const task = cloudTaskOf(ecsTask, instanceId, this.#containerName, this.#algorithmOfTaskDefinition);
         if (task === undefined || attemptOf.get(task.jobId) !== task.attempt) continue;
         if (found.has(task.jobId)) {
           this.#onWarning(`StartTask: job ${task.jobId} (attempt ${task.attempt}) has more than one task on ${instanceId}: ${found.get(task.jobId)!.taskArn} is reported, ${task.taskArn} too runs`);
@@ -531,7 +536,7 @@ export class AwsCloud implements Cloud {
   async #cloudTasksOf(tasks: readonly EcsTaskView[]): Promise<CloudTask[]> {
     const arns = tasks.flatMap((t) => (t.containerInstanceArn !== undefined ? [t.containerInstanceArn] : []));
     const instanceIdOf = await this.#directory.instanceIdsOf(arns);
-    return tasks.flatMap((t) => cloudTaskOf(t, instanceIdOf.get(t.containerInstanceArn ?? '') ?? '', this.#containerName) ?? []);
+    return tasks.flatMap((t) => cloudTaskOf(t, instanceIdOf.get(t.containerInstanceArn ?? '') ?? '', this.#containerName, this.#algorithmOfTaskDefinition) ?? []);
   }
 
   // ---- idle alarms (never fail the call they ride on) ----

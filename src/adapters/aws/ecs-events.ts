@@ -41,6 +41,7 @@ function taskViewOf(detail: Json): EcsTaskView {
     lastStatus: text(detail['lastStatus']),
     startedBy: text(detail['startedBy']),
     stoppedReason: text(detail['stoppedReason']),
+    taskDefinitionArn: text(detail['taskDefinitionArn']),
     startedAt: text(detail['startedAt']),
     createdAt: text(detail['createdAt']),
     version: num(detail['version']),

@@ -53,6 +53,7 @@ export interface EcsTaskView {
   readonly lastStatus?: string | undefined;
   readonly startedBy?: string | undefined;
   readonly stoppedReason?: string | undefined;
+  readonly taskDefinitionArn?: string | undefined;
   /** Dates from DescribeTasks, ISO strings in an event. */
   readonly startedAt?: Date | string | undefined;
   readonly createdAt?: Date | string | undefined;
@@ -76,8 +77,10 @@ interface ContainerOverrideView {
 /**
  * The CloudTask of an ECS task, or undefined when it is not a job's task (no job id).
  * Job id and attempt come from the tags, else from the env loadmaster set (events have no tags).
+ * The algorithm comes from the env, else from the task definition (`algorithmOf`, see
+ * task-definition-match.ts) for tasks started before loadmaster set it.
  */
-export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName: string): CloudTask | undefined {
+export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName: string, algorithmOf?: (taskDefinitionArn: string) => string | undefined): CloudTask | undefined {
   const override = task.overrides?.containerOverrides?.find((o) => o.name === containerName) ?? task.overrides?.containerOverrides?.[0];
   const lookup = (tag: string, env: string): string | undefined =>
     task.tags?.find((t) => t.key === tag)?.value ?? override?.environment?.find((e) => e.name === env)?.value;
@@ -85,7 +88,8 @@ export function cloudTaskOf(task: EcsTaskView, instanceId: string, containerName
   if (task.taskArn === undefined || jobId === undefined) return undefined;
   const attempt = Number(lookup(ATTEMPT_TAG, ATTEMPT_ENV) ?? 1);
   const container = task.containers?.find((c) => c.name === containerName) ?? task.containers?.[0];
-  const algorithm = override?.environment?.find((e) => e.name === ALGORITHM_ENV)?.value;
+  const algorithm =
+    override?.environment?.find((e) => e.name === ALGORITHM_ENV)?.value ?? (task.taskDefinitionArn !== undefined ? algorithmOf?.(task.taskDefinitionArn) : undefined);
   // A PENDING task has no startedAt yet; its creation is when StartTask took it, where loadmaster counts from.
   const since = task.startedAt ?? task.createdAt;
   const startedAt = since === undefined ? undefined : new Date(since).getTime();
