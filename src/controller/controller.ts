@@ -3,7 +3,7 @@ import type { InstanceType } from '../core/catalog/instance-type.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
 import { retireAt } from '../core/policies/fleet-policy.ts';
 import { IdleGaps } from '../core/policies/idle-gaps.ts';
-import type { JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
+import type { FleetNode as PlannerFleetNode, JobConstraints, PlacementPolicy, Plan, PlannerInput, Release } from '../core/planner/plan-types.ts';
 import { planFleet } from '../core/planner/planner.ts';
 import { shareRuleJobs } from '../core/planner/share-rule.ts';
 import { expectedReleases, nextRunTimeEstimate, releasesRecheckIn, type RunningTask } from '../core/planner/run-time-estimates.ts';
@@ -720,25 +720,27 @@ export class Controller implements ControllerApi {
     }));
     const planner = this.#deps.plan ?? planFleet;
     const consolidating = this.#consolidationCandidates();
+    const warmPatterns = Object.keys(this.#deps.settings.warmNodes);
+    const nodes: PlannerFleetNode[] = [...this.#nodes.values()].flatMap((n) =>
+      n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
+        ? [
+            {
+              id: n.id,
+              type: n.type,
+              state: n.state,
+              free: subtract(n.allocatable, this.#allocated(n)),
+              // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
+              pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
+              releases: this.#releases(n, now),
+              ...shareRuleJobs(n.type, n.tasks.size + n.bound.size, warmPatterns),
+            },
+          ]
+        : [],
+    );
     const planWith = (resting: ReadonlySet<string>) =>
       planner({
         jobs,
-        nodes: [...this.#nodes.values()].flatMap((n) =>
-          n.state === 'launching' || n.state === 'registered' || n.state === 'draining'
-            ? [
-                {
-                  id: n.id,
-                  type: n.type,
-                  state: resting.has(n.id) ? ('draining' as const) : n.state,
-                  free: subtract(n.allocatable, this.#allocated(n)),
-                  // From the full catalog: `available` leaves out types avoided for a while, whose nodes still cost.
-                  pricePerHour: this.#type(n.type)?.pricePerHour ?? 0,
-                  releases: this.#releases(n, now),
-                  ...shareRuleJobs(n.type, n.tasks.size + n.bound.size, Object.keys(this.#deps.settings.warmNodes)),
-                },
-              ]
-            : [],
-        ),
+        nodes: resting.size === 0 ? nodes : nodes.map((n) => (resting.has(n.id) ? { ...n, state: 'draining' as const } : n)),
         catalog: available,
         policy,
         ...(this.#bootSeconds !== undefined ? { expectedBootSeconds: this.#bootSeconds } : {}),
