@@ -19,6 +19,8 @@ export interface Slot {
  * order given (the caller puts the fullest first, so work consolidates and emptier
  * nodes can drain). As many jobs of a class as fit go on a slot at once, when `mayShare`
  * (the share rule) lets the first of them join it: the others then find it no emptier.
+ * Where it does not, up to `exempt[c]` jobs of class c go there anyway (oldest first), and
+ * that many fewer later: jobs the budget refused an instance of their own.
  * `taken[c]` counts the jobs of class c already placed (its oldest), and grows.
  */
 export function placeOnSlots(
@@ -27,6 +29,7 @@ export function placeOnSlots(
   slots: readonly Slot[],
   place: (slot: Slot, jobIds: readonly string[]) => void,
   mayShare?: MayShare,
+  exempt?: Int32Array,
 ): void {
   classes.forEach((jobClass, c) => {
     const demand = DIMENSIONS.map((d) => jobClass.demand[d]);
@@ -47,7 +50,12 @@ export function placeOnSlots(
           limit = mayShare(jobClass, taken[c]!);
           limitFor = taken[c]!;
         }
-        if (slot.pricePerHour / (slot.jobs + 1) > limit) continue;
+        if (slot.pricePerHour / (slot.jobs + 1) > limit) {
+          const quota = exempt?.[c] ?? 0;
+          if (quota <= 0) continue;
+          n = Math.min(n, quota);
+          exempt![c] = quota - n;
+        }
       }
       if (slot.jobs !== undefined) slot.jobs += n;
       demand.forEach((need, d) => (slot.free[d]! -= n * need));

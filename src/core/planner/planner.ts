@@ -41,8 +41,12 @@ export function planFleet(input: PlannerInput): Plan {
 
 const NO_JOBS: ReadonlySet<string> = new Set();
 
-/** One plan of the round; the share rule leaves the jobs in `mayAlwaysShare` alone. */
-function planRound(input: PlannerInput, mayAlwaysShare: ReadonlySet<string>): Plan {
+/**
+ * One plan of the round. Per class, as many jobs as it has in `refusedOwn` (the budget
+ * refused them an instance of their own in a first plan) may join nodes the share rule
+ * would keep them off; the class's oldest go first, as everywhere.
+ */
+function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
   const { catalog, policy } = input;
   const typeIndex = new Map(catalog.map((t, i) => [t.name, i]));
   const classes = buildJobClasses(input.jobs, catalog);
@@ -52,11 +56,12 @@ function planRound(input: PlannerInput, mayAlwaysShare: ReadonlySet<string>): Pl
   const bindings: Placement[] = [];
   const usable = input.nodes.filter((n) => n.state !== 'draining' && typeIndex.has(n.type));
   const budget = launchBudget(input);
-  const mayShare = shareRule(input, catalog, budget, mayAlwaysShare);
+  const mayShare = shareRule(input, catalog, budget);
+  const exempt = Int32Array.from(classes, (c) => (refusedOwn.size === 0 ? 0 : c.jobs.filter((j) => refusedOwn.has(j.id)).length));
   const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
-  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare);
+  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare, exempt);
   const launchingSlots = slotsFullestFirst(usable, 'launching', typeIndex, catalog);
-  placeOnSlots(classes, taken, launchingSlots, (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })), mayShare);
+  placeOnSlots(classes, taken, launchingSlots, (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })), mayShare, exempt);
   const waiting: Waiting[] = [];
   // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
   const horizon = policy.reuseWithinSeconds ?? 0;
@@ -91,6 +96,7 @@ function planRound(input: PlannerInput, mayAlwaysShare: ReadonlySet<string>): Pl
         }
         },
         mayShare,
+        exempt,
       );
     }
     // The waiting jobs count as placed: they join the placed prefix of their class (`taken`), so

@@ -32,7 +32,7 @@ export function shareRuleJobs(type: string, jobs: number, warmPatterns: readonly
 }
 
 /** The rule for this round, or undefined when the policy turns it off (every job may join any node). */
-export function shareRule(input: PlannerInput, catalog: readonly InstanceType[], budget: LaunchBudget, mayAlwaysShare: ReadonlySet<string>): MayShare | undefined {
+export function shareRule(input: PlannerInput, catalog: readonly InstanceType[], budget: LaunchBudget): MayShare | undefined {
   const ratio = input.policy.sharePriceRatio ?? 0;
   if (!(ratio > 0)) return undefined;
   // Keyed by the class's allowed types: the planner passes copies of a class with fewer jobs.
@@ -48,7 +48,6 @@ export function shareRule(input: PlannerInput, catalog: readonly InstanceType[],
   const boot = input.expectedBootSeconds;
   return (jobClass, next) => {
     const job = jobClass.jobs[next];
-    if (job !== undefined && mayAlwaysShare.has(job.id)) return Infinity;
     const own = ownPriceOf(jobClass);
     if (own === undefined) return Infinity;
     const run = job?.expectedRunSeconds;

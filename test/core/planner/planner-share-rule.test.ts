@@ -82,16 +82,38 @@ describe('planFleet: the share rule', () => {
     expect(placements(planFleet({ jobs: [huge, job('a', 1, 2)], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({ huge: 'launch:0:big', a: 'launch:1:small' });
   });
 
-  it('a job of a class whose older jobs got the launches joins a node in the next round', () => {
-    // Three identical 1 vCPU jobs, one more instance allowed: "a" and "b" (the oldest) fill a
-    // small of their own; "c" is refused its own. The rule is asked for a class's next job, so
-    // in this plan "c" stays behind "a" and waits on the budget...
+  it('lets as many jobs of a class join nodes as the budget refused their own, the oldest first', () => {
+    // Three identical 1 vCPU jobs, one more instance allowed: a small holds two of them, and the
+    // budget refuses the third its own. So one joins the dear node: the oldest, as always.
     const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
-    const policy = { ...RATIO_3, maxInstances: 2 };
-    expect(placements(planFleet({ jobs, nodes: [busy('i-1', 1)], catalog, policy }))).toEqual({ a: 'launch:0:small', b: 'launch:0:small', c: 'wait:max-instances' });
-    // ...and in the next, with "a" and "b" on their launching small, it joins the dear node.
-    const launching: FleetNode = { ...node('i-2', 'small', 'launching', 0, 0), jobs: 2 };
-    expect(placements(planFleet({ jobs: [jobs[2]!], nodes: [busy('i-1', 1), launching], catalog, policy }))).toEqual({ c: 'start:i-1' });
+    const plan = planFleet({ jobs, nodes: [busy('i-1', 1)], catalog, policy: { ...RATIO_3, maxInstances: 2 } });
+    expect(placements(plan)).toEqual({ a: 'start:i-1', b: 'launch:0:small', c: 'launch:0:small' });
+    // With room for a second small, nobody is refused, and nobody joins the dear node.
+    expect(placements(planFleet({ jobs: [...jobs, job('d', 1, 2, { enqueuedAt: 3 })], nodes: [busy('i-1', 1)], catalog, policy: RATIO_3 }))).toEqual({
+      a: 'launch:0:small',
+      b: 'launch:0:small',
+      c: 'launch:1:small',
+      d: 'launch:1:small',
+    });
+  });
+
+  it('a refused job that may not wait for room is not passed over by a younger one of its class', () => {
+    // From a review's fuzzing: "j0" may no longer wait for released room, "j2" runs a day; the
+    // budget allows one more instance, which the priority-1 job "j1" takes. i-0 has room for
+    // two 1 vCPU jobs now. j0, the oldest of its class, must get one of them.
+    const cat = [instanceType('small', 2, 4, 0.1), instanceType('big', 32, 128, 2.0)];
+    const i0: FleetNode = { ...node('i-0', 'big', 'registered', 3, 8), jobs: 5, releases: [{ inSeconds: 26, resources: { cpu: 1024, memoryMiB: 4096, gpu: 0 } }] };
+    const i1: FleetNode = { ...node('i-1', 'small', 'registered', 0, 1), jobs: 3, releases: [{ inSeconds: 56, resources: { cpu: 1024, memoryMiB: 2048, gpu: 0 } }] };
+    const jobs: PendingJob[] = [
+      { ...job('j0', 1, 2, { enqueuedAt: 0 }), mayWaitForRelease: false },
+      job('j1', 2, 4, { enqueuedAt: 1, priority: 1 }),
+      { ...job('j2', 2, 4, { enqueuedAt: 2 }), expectedRunSeconds: 86_400 },
+      job('j3', 1, 2, { enqueuedAt: 3 }),
+    ];
+    const plan = planFleet({ jobs, nodes: [i0, i1], catalog: cat, policy: { ...RATIO_3, maxInstances: 3, reuseWithinSeconds: 120 }, expectedBootSeconds: 120 });
+    const where = placements(plan);
+    expect(where['j0']).toBe('start:i-0');
+    expect(Object.keys(where).sort()).toEqual(['j0', 'j1', 'j2', 'j3']);
   });
 
   it('keeps priority order when the budget runs out: the job refused its own instance takes the room before a lower-priority one', () => {
