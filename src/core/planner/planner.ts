@@ -59,9 +59,17 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
   const mayShare = shareRule(input, catalog, budget);
   const exempt = Int32Array.from(classes, (c) => (refusedOwn.size === 0 ? 0 : c.jobs.filter((j) => refusedOwn.has(j.id)).length));
   const registeredSlots = slotsFullestFirst(usable, 'registered', typeIndex, catalog);
-  placeOnSlots(classes, taken, registeredSlots, (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })), mayShare, exempt);
   const launchingSlots = slotsFullestFirst(usable, 'launching', typeIndex, catalog);
-  placeOnSlots(classes, taken, launchingSlots, (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })), mayShare, exempt);
+  placeOnSlots(
+    classes,
+    taken,
+    [
+      { slots: registeredSlots, place: (slot, ids) => ids.forEach((jobId) => starts.push({ jobId, nodeId: slot.id })) },
+      { slots: launchingSlots, place: (slot, ids) => ids.forEach((jobId) => bindings.push({ jobId, nodeId: slot.id })) },
+    ],
+    mayShare,
+    exempt,
+  );
   const waiting: Waiting[] = [];
   // Room running tasks should give back within the horizon (about a boot): waiting for it buys nothing new.
   const horizon = policy.reuseWithinSeconds ?? 0;
@@ -80,11 +88,7 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
     const waitingIds = new Set<string>();
     if (slots.length > 0) {
       const eligible = classes.map((c, i) => ({ ...c, jobs: c.jobs.slice(taken[i]!).filter((j) => j.mayWaitForRelease !== false) }));
-      placeOnSlots(
-        eligible,
-        new Int32Array(classes.length),
-        slots,
-        (slot, ids) => {
+      const waitFor = (slot: Slot, ids: readonly string[]): void => {
         const { node, inSeconds } = soon.get(slot.id)!;
         const reason: WaitReason = {
           code: 'capacity-soon',
@@ -94,10 +98,8 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
           waiting.push({ jobId, reason });
           waitingIds.add(jobId);
         }
-        },
-        mayShare,
-        exempt,
-      );
+      };
+      placeOnSlots(eligible, new Int32Array(classes.length), [{ slots, place: waitFor }], mayShare, exempt);
     }
     // The waiting jobs count as placed: they join the placed prefix of their class (`taken`), so
     // what follows takes the rest, oldest first.
@@ -125,12 +127,7 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
     const tierClasses = classes.map((c, i) => ({ c, i })).filter(({ c }) => c.priority === tier);
     // Room left on instances planned for higher tiers.
     const tierTaken = Int32Array.from(tierClasses, ({ i }) => taken[i]!);
-    placeOnSlots(
-      tierClasses.map(({ c }) => c),
-      tierTaken,
-      launches.map((l) => l.slot),
-      (slot, ids) => launchOfSlot.get(slot)!.jobIds.push(...ids),
-    );
+    placeOnSlots(tierClasses.map(({ c }) => c), tierTaken, [{ slots: launches.map((l) => l.slot), place: (slot, ids) => launchOfSlot.get(slot)!.jobIds.push(...ids) }]);
     tierClasses.forEach(({ i }, t) => (taken[i] = tierTaken[t]!));
 
     // Jobs of this tier still without capacity, per class, oldest first. Each round packs

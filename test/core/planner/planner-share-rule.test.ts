@@ -97,6 +97,40 @@ describe('planFleet: the share rule', () => {
     });
   });
 
+  it('spends those exemptions only after the nodes the rule lets the class join', () => {
+    // From a review: "a" (a 30 s run) may join the medium i-med under the rule, and "b" with it;
+    // "c" is refused its own instance ("hi" takes the last one) and may then join the dear i-big.
+    // Spending the exemption on i-big first would leave "b" and "c" waiting.
+    const cat = [instanceType('small', 2, 4, 0.1), instanceType('medium', 8, 32, 0.5), instanceType('big', 32, 128, 2.0)];
+    const nodes: FleetNode[] = [
+      { ...node('i-big', 'big', 'registered', 6, 24), jobs: 0 },
+      { ...node('i-med', 'medium', 'registered', 2, 8), jobs: 0 },
+    ];
+    const jobs: PendingJob[] = [
+      { ...job('a', 1, 2, { enqueuedAt: 0 }), expectedRunSeconds: 30 },
+      { ...job('b', 1, 2, { enqueuedAt: 1 }), expectedRunSeconds: 600 },
+      { ...job('c', 1, 2, { enqueuedAt: 2 }), expectedRunSeconds: 600 },
+      { ...job('hi', 2, 4, { enqueuedAt: 3, priority: 1 }), constraints: { instanceTypes: ['small'] } },
+    ];
+    const plan = planFleet({ jobs, nodes, catalog: cat, policy: { ...RATIO_3, maxInstances: 3 } });
+    expect(placements(plan)).toEqual({ a: 'start:i-med', b: 'start:i-med', c: 'start:i-big', hi: 'launch:0:small' });
+  });
+
+  it('lets only as many join as were refused, on launching nodes too, and lets them wait for room there', () => {
+    const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
+    const policy = { ...RATIO_3, maxInstances: 3 };
+    // Two dear nodes, one job refused: one joins, the other two share a small.
+    const two = planFleet({ jobs, nodes: [busy('i-1', 1), busy('i-3', 1)], catalog, policy });
+    expect(placements(two)).toEqual({ a: 'start:i-1', b: 'launch:0:small', c: 'launch:0:small' });
+    // The same with the dear nodes still launching: bound to one of them.
+    const launching = planFleet({ jobs, nodes: [busy('i-1', 1, 'launching'), busy('i-3', 1, 'launching')], catalog, policy });
+    expect(placements(launching)).toEqual({ a: 'bind:i-1', b: 'launch:0:small', c: 'launch:0:small' });
+    // A dear node with no room now but room within the horizon: the refused job waits for it.
+    const full: FleetNode = { ...node('i-1', 'big', 'registered', 0, 0), jobs: 1, releases: [{ inSeconds: 10, resources: { cpu: 1024, memoryMiB: 2048, gpu: 0 } }] };
+    const soon = planFleet({ jobs, nodes: [full], catalog, policy: { ...RATIO_3, maxInstances: 2, reuseWithinSeconds: 120 } });
+    expect(placements(soon)).toEqual({ a: 'wait:capacity-soon', b: 'launch:0:small', c: 'launch:0:small' });
+  });
+
   it('a refused job that may not wait for room is not passed over by a younger one of its class', () => {
     // From a review's fuzzing: "j0" may no longer wait for released room, "j2" runs a day; the
     // budget allows one more instance, which the priority-1 job "j1" takes. i-0 has room for
