@@ -26,48 +26,81 @@ export interface SlotSet {
  * emptier nodes can drain). As many jobs of a class as fit go on a slot at once, when
  * `mayShare` (the share rule) lets the first of them join it: the others then find it no
  * emptier. Then, for a class with `exempt[c]` jobs the budget refused an instance of their
- * own, a second pass puts up to that many (oldest first) on slots the rule refuses, and
- * counts them off: where the rule lets them in, they went in the first pass.
- * `taken[c]` counts the jobs of class c already placed (its oldest), and grows.
+ * own, its remaining jobs are placed one slot at a time, oldest first: on the first slot the
+ * rule lets the next of them join, else up to the count left on the first slot it does not,
+ * counted off. `taken[c]` counts the jobs of class c already placed (its oldest), and grows.
  */
 export function placeOnSlots(classes: readonly JobClass[], taken: Int32Array, sets: readonly SlotSet[], mayShare?: MayShare, exempt?: Int32Array): void {
   classes.forEach((jobClass, c) => {
     const demand = DIMENSIONS.map((d) => jobClass.demand[d]);
+    const fits = (slot: Slot): number => {
+      if (jobClass.allowedTypes[slot.typeIndex] !== 1) return 0;
+      let n = jobClass.jobs.length - taken[c]!;
+      demand.forEach((need, d) => {
+        if (need > 0) n = Math.min(n, Math.floor(slot.free[d]! / need));
+      });
+      return n;
+    };
     // The share rule's limit for the class's next job, asked again once jobs were placed.
     let limitFor = -1;
     let limit = Infinity;
-    for (const spendExemptions of (exempt?.[c] ?? 0) > 0 ? [false, true] : [false]) {
-      for (const { slots, place } of sets) {
-        for (const slot of slots) {
-          const left = jobClass.jobs.length - taken[c]!;
-          if (left === 0) return;
-          if (jobClass.allowedTypes[slot.typeIndex] !== 1) continue;
-          let n = left;
-          demand.forEach((need, d) => {
-            if (need > 0) n = Math.min(n, Math.floor(slot.free[d]! / need));
-          });
-          if (n <= 0) continue;
-          if (mayShare !== undefined && slot.jobs !== undefined && slot.pricePerHour !== undefined) {
-            if (limitFor !== taken[c]) {
-              limit = mayShare(jobClass, taken[c]!);
-              limitFor = taken[c]!;
-            }
-            if (slot.pricePerHour / (slot.jobs + 1) > limit) {
-              const quota = spendExemptions ? exempt![c]! : 0;
-              if (quota <= 0) continue;
-              n = Math.min(n, quota);
-              exempt![c] = quota - n;
-            }
-          }
-          if (slot.jobs !== undefined) slot.jobs += n;
-          demand.forEach((need, d) => (slot.free[d]! -= n * need));
-          place(
-            slot,
-            jobClass.jobs.slice(taken[c]!, taken[c]! + n).map((j) => j.id),
-          );
-          taken[c]! += n;
+    const limitOf = (next: number): number => {
+      if (limitFor !== next) {
+        limit = mayShare === undefined ? Infinity : mayShare(jobClass, next);
+        limitFor = next;
+      }
+      return limit;
+    };
+    const admits = (slot: Slot): boolean =>
+      mayShare === undefined || slot.jobs === undefined || slot.pricePerHour === undefined || slot.pricePerHour / (slot.jobs + 1) <= limitOf(taken[c]!);
+    const put = (set: SlotSet, slot: Slot, n: number): void => {
+      if (slot.jobs !== undefined) slot.jobs += n;
+      demand.forEach((need, d) => (slot.free[d]! -= n * need));
+      set.place(
+        slot,
+        jobClass.jobs.slice(taken[c]!, taken[c]! + n).map((j) => j.id),
+      );
+      taken[c]! += n;
+    };
+
+    for (const set of sets) {
+      for (const slot of set.slots) {
+        if (taken[c] === jobClass.jobs.length) return;
+        const n = fits(slot);
+        if (n > 0 && admits(slot)) put(set, slot, n);
+      }
+    }
+    // The exempt jobs: each placement looks again from the first slot, since the next job's
+    // limit (its algorithm's run time) may let it join a slot the first pass skipped. Only
+    // slots with room stay in `live`; `lowest` is at most the least price per job among them,
+    // so a limit below it needs no look: no slot lets that job in.
+    if ((exempt?.[c] ?? 0) <= 0 || taken[c] === jobClass.jobs.length) return;
+    let live = sets.flatMap((set) => set.slots.filter((slot) => fits(slot) > 0).map((slot) => ({ set, slot })));
+    let head = 0; // live[head..] may still have room; those before it have none
+    let lowest = -Infinity;
+    while (taken[c]! < jobClass.jobs.length && exempt![c]! > 0) {
+      let target: { set: SlotSet; slot: Slot; n: number; counted: boolean } | undefined;
+      if (mayShare !== undefined && lowest > -Infinity && limitOf(taken[c]!) < lowest) {
+        while (head < live.length && fits(live[head]!.slot) <= 0) head++;
+        const first = live[head];
+        if (first !== undefined) target = { ...first, n: Math.min(fits(first.slot), exempt![c]!), counted: true };
+      } else {
+        lowest = Infinity;
+        live = live.slice(head).filter(({ slot }) => fits(slot) > 0);
+        head = 0;
+        for (const { set, slot } of live) {
+          // A slot the rule does not apply to lets every job in.
+          lowest = Math.min(lowest, slot.jobs !== undefined && slot.pricePerHour !== undefined ? slot.pricePerHour / (slot.jobs + 1) : -Infinity);
+          if (target?.counted === false) continue;
+          const n = fits(slot);
+          if (admits(slot)) target = { set, slot, n, counted: false };
+          else target ??= { set, slot, n: Math.min(n, exempt![c]!), counted: true };
         }
       }
+      if (target === undefined) return;
+      if (target.counted) exempt![c] = exempt![c]! - target.n;
+      put(target.set, target.slot, target.n);
+      if (target.slot.jobs !== undefined && target.slot.pricePerHour !== undefined) lowest = Math.min(lowest, target.slot.pricePerHour / (target.slot.jobs + 1));
     }
   });
 }

@@ -116,6 +116,25 @@ describe('planFleet: the share rule', () => {
     expect(placements(plan)).toEqual({ a: 'start:i-med', b: 'start:i-med', c: 'start:i-big', hi: 'launch:0:small' });
   });
 
+  it('places each refused job where the rule lets it join, by its own run time, before spending an exemption', () => {
+    // From a review: "a1" (no run time) may join only the small i-x; "a2" (30 s: its own instance
+    // would bill twice its run) may also join i-mid. The budget refuses one of them ("hi" takes the
+    // last instance). a2 must not be put alone on the empty, dear i-dear while i-mid lets it in.
+    const cat = [instanceType('small', 2, 4, 0.1), instanceType('big', 32, 128, 2.0)];
+    const nodes: FleetNode[] = [
+      { ...node('i-dear', 'big', 'registered', 1, 2), jobs: 0 },
+      { ...node('i-mid', 'big', 'registered', 2, 4), jobs: 3 },
+      { ...node('i-x', 'small', 'registered', 1, 2), jobs: 1 },
+    ];
+    const jobs: PendingJob[] = [
+      job('a1', 1, 2, { enqueuedAt: 0 }),
+      { ...job('a2', 1, 2, { enqueuedAt: 1 }), expectedRunSeconds: 30 },
+      { ...job('hi', 2, 4, { enqueuedAt: 2, priority: 1 }), constraints: { instanceTypes: ['small'] } },
+    ];
+    const plan = planFleet({ jobs, nodes, catalog: cat, policy: { ...RATIO_3, maxInstances: 4 } });
+    expect(placements(plan)).toEqual({ a1: 'start:i-x', a2: 'start:i-mid', hi: 'launch:0:small' });
+  });
+
   it('lets only as many join as were refused, on launching nodes too, and lets them wait for room there', () => {
     const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
     const policy = { ...RATIO_3, maxInstances: 3 };
