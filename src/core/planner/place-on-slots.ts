@@ -70,37 +70,30 @@ export function placeOnSlots(classes: readonly JobClass[], taken: Int32Array, se
         if (n > 0 && admits(slot)) put(set, slot, n);
       }
     }
-    // The exempt jobs: each placement looks again from the first slot, since the next job's
-    // limit (its algorithm's run time) may let it join a slot the first pass skipped. Only
-    // slots with room stay in `live`; `lowest` is at most the least price per job among them,
-    // so a limit below it needs no look: no slot lets that job in.
+    // The exempt jobs: each is placed on the first slot the rule lets it join by its own limit
+    // (its algorithm's run time may let it in where the first pass's job was not), else, while
+    // the class has exemptions left, on the first slot with room, counted off. The slots with
+    // room are kept in a tree by price per job, so each placement costs a logarithm, not a scan.
     if ((exempt?.[c] ?? 0) <= 0 || taken[c] === jobClass.jobs.length) return;
-    let live = sets.flatMap((set) => set.slots.filter((slot) => fits(slot) > 0).map((slot) => ({ set, slot })));
-    let head = 0; // live[head..] may still have room; those before it have none
-    let lowest = -Infinity;
-    while (taken[c]! < jobClass.jobs.length && exempt![c]! > 0) {
-      let target: { set: SlotSet; slot: Slot; n: number; counted: boolean } | undefined;
-      if (mayShare !== undefined && lowest > -Infinity && limitOf(taken[c]!) < lowest) {
+    const live = sets.flatMap((set) => set.slots.filter((slot) => fits(slot) > 0).map((slot) => ({ set, slot })));
+    const perJob = (slot: Slot): number => (slot.jobs !== undefined && slot.pricePerHour !== undefined ? slot.pricePerHour / (slot.jobs + 1) : -Infinity);
+    const byPrice = new MinTree(live.map(({ slot }) => perJob(slot)));
+    let head = 0; // the first live slot that may still have room
+    while (taken[c]! < jobClass.jobs.length) {
+      // Full slots hold +Infinity, which no finite bound reaches.
+      let at = byPrice.firstAtMost(Math.min(limitOf(taken[c]!), Number.MAX_VALUE));
+      let counted = false;
+      if (at === undefined) {
         while (head < live.length && fits(live[head]!.slot) <= 0) head++;
-        const first = live[head];
-        if (first !== undefined) target = { ...first, n: Math.min(fits(first.slot), exempt![c]!), counted: true };
-      } else {
-        lowest = Infinity;
-        live = live.slice(head).filter(({ slot }) => fits(slot) > 0);
-        head = 0;
-        for (const { set, slot } of live) {
-          // A slot the rule does not apply to lets every job in.
-          lowest = Math.min(lowest, slot.jobs !== undefined && slot.pricePerHour !== undefined ? slot.pricePerHour / (slot.jobs + 1) : -Infinity);
-          if (target?.counted === false) continue;
-          const n = fits(slot);
-          if (admits(slot)) target = { set, slot, n, counted: false };
-          else target ??= { set, slot, n: Math.min(n, exempt![c]!), counted: true };
-        }
+        if (exempt![c]! <= 0 || head >= live.length) return;
+        at = head;
+        counted = true;
       }
-      if (target === undefined) return;
-      if (target.counted) exempt![c] = exempt![c]! - target.n;
-      put(target.set, target.slot, target.n);
-      if (target.slot.jobs !== undefined && target.slot.pricePerHour !== undefined) lowest = Math.min(lowest, target.slot.pricePerHour / (target.slot.jobs + 1));
+      const { set, slot } = live[at]!;
+      const n = counted ? Math.min(fits(slot), exempt![c]!) : fits(slot);
+      if (counted) exempt![c] = exempt![c]! - n;
+      put(set, slot, n);
+      byPrice.set(at, fits(slot) > 0 ? perJob(slot) : Infinity);
     }
   });
 }
@@ -116,4 +109,33 @@ export function fullness(free: readonly number[], allocatable: readonly number[]
     }
   });
   return dims === 0 ? 0 : used / dims;
+}
+
+/** Minimum over positions, with the leftmost position at most a value: a segment tree. */
+class MinTree {
+  readonly #size: number;
+  readonly #min: Float64Array;
+
+  constructor(values: readonly number[]) {
+    let size = 1;
+    while (size < values.length) size *= 2;
+    this.#size = size;
+    this.#min = new Float64Array(2 * size).fill(Infinity);
+    values.forEach((v, i) => (this.#min[size + i] = v));
+    for (let i = size - 1; i >= 1; i--) this.#min[i] = Math.min(this.#min[2 * i]!, this.#min[2 * i + 1]!);
+  }
+
+  set(position: number, value: number): void {
+    let i = this.#size + position;
+    this.#min[i] = value;
+    for (i >>= 1; i >= 1; i >>= 1) this.#min[i] = Math.min(this.#min[2 * i]!, this.#min[2 * i + 1]!);
+  }
+
+  /** The leftmost position whose value is at most `bound`, or undefined. */
+  firstAtMost(bound: number): number | undefined {
+    if (!(this.#min[1]! <= bound)) return undefined;
+    let i = 1;
+    while (i < this.#size) i = this.#min[2 * i]! <= bound ? 2 * i : 2 * i + 1;
+    return i - this.#size;
+  }
 }

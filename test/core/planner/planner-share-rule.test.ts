@@ -135,6 +135,25 @@ describe('planFleet: the share rule', () => {
     expect(placements(plan)).toEqual({ a1: 'start:i-x', a2: 'start:i-mid', hi: 'launch:0:small' });
   });
 
+  it('goes on placing jobs the rule lets in by their own run time after the exemptions are spent', () => {
+    // From a review: the budget leaves 0.1 USD/h, one small. "a1" (no run time) is refused its
+    // own and spends the one exemption on i-a; "a2" (30 s) may join i-b under the rule, which
+    // leaves the small for "hi" and "b" (small only).
+    const cat = [instanceType('small', 2, 4, 0.1), instanceType('big', 32, 128, 2.0)];
+    const nodes: FleetNode[] = [
+      { ...node('i-a', 'big', 'registered', 1, 2), jobs: 4 },
+      { ...node('i-b', 'big', 'registered', 1, 2), jobs: 2 },
+    ];
+    const jobs: PendingJob[] = [
+      job('hi', 1, 2, { enqueuedAt: 0, priority: 1 }),
+      job('a1', 1, 2, { enqueuedAt: 1 }),
+      { ...job('a2', 1, 2, { enqueuedAt: 2 }), expectedRunSeconds: 30 },
+      { ...job('b', 1, 2, { enqueuedAt: 3 }), constraints: { instanceTypes: ['small'] } },
+    ];
+    const plan = planFleet({ jobs, nodes, catalog: cat, policy: { ...RATIO_3, maxHourlyCost: 4.1 }, expectedBootSeconds: 120 });
+    expect(placements(plan)).toEqual({ a1: 'start:i-a', a2: 'start:i-b', hi: 'launch:0:small', b: 'launch:0:small' });
+  });
+
   it('lets only as many join as were refused, on launching nodes too, and lets them wait for room there', () => {
     const jobs = ['a', 'b', 'c'].map((id, i) => job(id, 1, 2, { enqueuedAt: i }));
     const policy = { ...RATIO_3, maxInstances: 3 };
