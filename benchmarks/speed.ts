@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_OVERHEAD } from '../src/core/catalog/allocatable.ts';
 import { buildCatalog } from '../src/core/catalog/build-catalog.ts';
 import type { Plan, PlannerInput } from '../src/core/planner/plan-types.ts';
+import { fleetHourlyCost } from '../src/core/planner/launch-budget.ts';
 import { planFleet } from '../src/core/planner/planner.ts';
 import { invokedDirectly, writeMarkdown } from './cli-support.ts';
 import { errorMessage, markdownTable, median, textTable, type Table } from './table.ts';
@@ -84,9 +85,7 @@ function withShareRule(input: PlannerInput): PlannerInput {
 
 /** The policy's maxHourlyCost set so that launches may add `usd` per hour to the fleet's cost. */
 function withLaunchBudget(input: PlannerInput, usd: number): PlannerInput {
-  const price = new Map(input.catalog.map((t) => [t.name, t.pricePerHour]));
-  const fleet = input.nodes.reduce((sum, n) => sum + (n.pricePerHour ?? price.get(n.type) ?? 0), 0);
-  return { ...input, policy: { ...input.policy, maxHourlyCost: fleet + usd } };
+  return { ...input, policy: { ...input.policy, maxHourlyCost: fleetHourlyCost(input) + usd } };
 }
 
 /** Measures one size in this process. */

@@ -13,8 +13,6 @@ export interface IntegerFleetBound {
   readonly value: number;
   /** USD/hour of the best whole fleet the solver found (with jobs shared out fractionally); Infinity when it found none. */
   readonly fleetCost: number;
-  /** Branch-and-bound nodes explored. */
-  readonly nodes: number;
 }
 
 /** How much work one bound may take, counted so that the result never depends on the machine's speed. */
@@ -46,7 +44,7 @@ export const MIP_MARGIN = 1e-6;
  * (buildLpModel's `wholeInstances`): with fractional instances any multiple would do.
  */
 export function integerFleetBound(highs: Highs, groups: readonly JobGroup[], catalog: readonly InstanceType[], limits: IntegerFleetLimits): IntegerFleetBound | undefined {
-  if (groups.length === 0) return { value: 0, fleetCost: 0, nodes: 0 };
+  if (groups.length === 0) return { value: 0, fleetCost: 0 };
   const model = buildLpModel(groups, catalog, { cuts: true, wholeInstances: true });
   const { numCols, numRows, starts, indices, values, cutX, cutY, cutPerInstance } = model;
   if (numCols > limits.maxColumns) return undefined;
@@ -102,7 +100,7 @@ export function integerFleetBound(highs: Highs, groups: readonly JobGroup[], cat
     if (!Number.isFinite(dualBound)) return undefined;
     const found = Number(solver.info.get('primal_solution_status')) === highs.constants.solutionStatus.feasible;
     const fleetCost = found ? solver.getObjectiveValue() : Infinity;
-    return { value: Math.max(0, dualBound) * (1 - MIP_MARGIN), fleetCost, nodes: Number(solver.info.get('mip_node_count')) };
+    return { value: Math.max(0, dualBound) * (1 - MIP_MARGIN), fleetCost };
   } finally {
     solver.dispose();
   }

@@ -12,14 +12,19 @@ export interface LaunchBudget {
   readonly typeRooms: { readonly pattern: string; readonly max: number; room: number }[];
 }
 
-/** The budget left by the fleet as it is: every node counts, draining ones too, as the planner counts them. */
-export function launchBudget(input: PlannerInput): LaunchBudget {
-  const { catalog, nodes, policy } = input;
+/** USD/hour of the fleet: every node counts, draining ones too, as the planner counts them. */
+export function fleetHourlyCost({ catalog, nodes }: Pick<PlannerInput, 'catalog' | 'nodes'>): number {
   const price = new Map(catalog.map((t) => [t.name, t.pricePerHour]));
+  // A node carries its price when its type may have left the catalog (unavailable for a while).
+  return nodes.reduce((sum, n) => sum + (n.pricePerHour ?? price.get(n.type) ?? 0), 0);
+}
+
+/** The budget left by the fleet as it is. */
+export function launchBudget(input: PlannerInput): LaunchBudget {
+  const { nodes, policy } = input;
   return {
     instances: policy.maxInstances - nodes.length,
-    // A node carries its price when its type may have left the catalog (unavailable for a while).
-    cost: policy.maxHourlyCost - nodes.reduce((sum, n) => sum + (n.pricePerHour ?? price.get(n.type) ?? 0), 0),
+    cost: policy.maxHourlyCost - fleetHourlyCost(input),
     typeRooms: Object.entries(policy.typeLimits).map(([pattern, max]) => ({
       pattern,
       max,
