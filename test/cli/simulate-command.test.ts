@@ -45,7 +45,8 @@ describe('loadmaster simulate', () => {
     }
     for (const other of ['batch-best-fit-progressive', 'ecs-managed-scaling', 'seed-lambda']) expect(run.stdout).not.toContain(other);
 
-    expect(run.stderr).toContain(`${jobs} jobs from ${trace}; computing lower bounds…\n`);
+    // The trace's `#` header (its source, as serializeJsonLinesTrace writes it) is its one note.
+    expect(run.stderr).toContain(`${jobs} jobs from ${trace} (1 note in the report); computing lower bounds…\n`);
     expect(run.stderr).toMatch(/^loadmaster: simulated [\d.]+ h in [\d.]+ s$/m);
     expect(run.stderr).toMatch(/^karpenter: simulated [\d.]+ h in [\d.]+ s$/m);
     expect(run.stderr).toContain(`report written to ${join(out, 'report.html')} and report.json\n`);
@@ -55,6 +56,7 @@ describe('loadmaster simulate', () => {
     expect(report.runs.map((r) => r.policy)).toEqual(['loadmaster', 'karpenter']);
     for (const r of report.runs) expect([r.completed, r.succeeded]).toEqual([true, jobs]);
     expect(report.trace.jobs).toBe(jobs);
+    expect(report.trace.notes).toEqual([`loadmaster trace: ${POLICY_SIM_TRACE.source}`, ...POLICY_SIM_TRACE.notes]);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('karpenter');

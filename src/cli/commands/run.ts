@@ -2,7 +2,6 @@
 // the daemon on the config's cloud and queue (the embedded simulation and memory queue,
 // or ECS/EC2 and SQS), with the HTTP endpoints. SIGTERM/SIGINT stop it gracefully; SIGHUP
 // (and --watch) reload the config, keeping the old one when the new one is invalid.
-import { watch } from 'node:fs';
 import type { LoadmasterConfig } from '../../config/config-schema.ts';
 import { formatIssue, InputError } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
@@ -13,6 +12,7 @@ import { runDemoStream } from '../../daemon/demo-stream.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { CliIo } from '../cli-io.ts';
+import { watchFile } from '../watch-file.ts';
 import { EXIT_INTERNAL, EXIT_USAGE, reportInputError } from '../report-input-error.ts';
 
 export interface RunOptions {
@@ -88,11 +88,7 @@ export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalS
     signals.on('SIGTERM', onStop);
     signals.on('SIGINT', onStop);
     signals.on('SIGHUP', onReload);
-    if (options.watch) {
-      const watcher = watch(options.config, { signal: stopped.signal });
-      watcher.on('change', onReload);
-      watcher.on('error', () => undefined);
-    }
+    if (options.watch) watchFile(options.config, onReload, stopped.signal);
     const sim = daemon.sim;
     if (options.demo && sim !== undefined) {
       const stream = runDemoStream(daemon.controller, config, clock, stopped.signal);

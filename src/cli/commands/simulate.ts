@@ -19,6 +19,7 @@ import { parseJsonLinesTrace } from '../../simulation/traces/json-lines-trace.ts
 import { TraceError, type Trace } from '../../simulation/traces/trace.ts';
 import type { CliIo } from '../cli-io.ts';
 import { renderTable } from '../render-table.ts';
+import { count } from '../text-format.ts';
 import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
 
 export interface SimulateOptions {
@@ -48,7 +49,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   try {
     const config = await loadConfigFile(options.config);
     const trace = readTrace(await readSourceFile(options.trace, TraceError), options.trace, format as TraceFormat);
-    io.stderr.write(`${trace.jobs.length} jobs from ${trace.source}${trace.notes.length > 0 ? ` (${trace.notes.length} notes in the report)` : ''}; computing lower bounds…\n`);
+    io.stderr.write(`${trace.jobs.length} jobs from ${trace.source}${trace.notes.length > 0 ? ` (${count(trace.notes.length, 'note')} in the report)` : ''}; computing lower bounds…\n`);
     report = await comparePolicies({
       config,
       configName: options.config,

@@ -10,7 +10,8 @@
 // message's own fields: `jobId`, `algorithm`, `inputs`, `outputPrefix`, and optionally
 // `version` (1), `env`, `resources` {cpu, memoryMiB, gpu}, `instanceTypes`, `priority`,
 // `attempt`, `workflow` {name, runId, step}. Blank lines and lines starting with `#` are
-// ignored. Pure: text in, Trace out.
+// not jobs; the `#` lines before the first job are the trace's notes (serializeJsonLinesTrace
+// writes its source and notes there, so they survive a round trip). Pure: text in, Trace out.
 import { z } from 'zod';
 import { describeValue, type InputIssue } from '../../config/input-issues.ts';
 import { validateWithSchema } from '../../config/zod-issues.ts';
@@ -38,11 +39,19 @@ const traceLineSchema = jobMessageSchema.extend({
 export function parseJsonLinesTrace(text: string, source: string): Trace {
   const issues: InputIssue[] = [];
   const jobs: TraceJob[] = [];
+  const header: string[] = [];
   const lineOfJob = new Map<string, number>();
   const lines = text.split('\n');
+  let inHeader = true;
   for (let index = 0; index < lines.length; index++) {
     const content = lines[index]!.trim();
-    if (content === '' || content.startsWith('#')) continue;
+    if (content.startsWith('#')) {
+      const note = content.slice(1).trim();
+      if (inHeader && note !== '') header.push(note);
+      continue;
+    }
+    if (content === '') continue;
+    inHeader = false;
     const where = `line ${index + 1}`;
     const report = (message: string): void => void issues.push({ path: where, message, line: index + 1 });
 
@@ -76,7 +85,8 @@ export function parseJsonLinesTrace(text: string, source: string): Trace {
 
   const sorted = byArrival(jobs);
   const reordered = sorted.some((job, i) => job !== jobs[i]);
-  return { source, jobs: sorted, notes: reordered ? ['the lines were not in time order; jobs sorted by at (ties keep their line order)'] : [] };
+  const notes = [...header, ...(reordered ? ['the lines were not in time order; jobs sorted by at (ties keep their line order)'] : [])];
+  return { source, jobs: sorted, notes };
 }
 
 /**

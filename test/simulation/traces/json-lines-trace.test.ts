@@ -72,9 +72,11 @@ describe('parseJsonLinesTrace', () => {
     });
   });
 
-  it('ignores blank lines, comment lines and carriage returns', () => {
-    const text = `# a trace\r\n\r\n${JSON.stringify(MINIMAL)}\r\n   # indented comment\n\n${JSON.stringify({ ...MINIMAL, jobId: 'seg-2', at: 3 })}\n`;
-    expect(parseJsonLinesTrace(text, 't').jobs.map((j) => j.message.jobId)).toEqual(['seg-1', 'seg-2']);
+  it('ignores blank lines, comment lines and carriage returns; the comments before the first job are the notes', () => {
+    const text = `# a trace\r\n#\r\n\r\n#  made by hand \n${JSON.stringify(MINIMAL)}\r\n   # indented comment\n\n${JSON.stringify({ ...MINIMAL, jobId: 'seg-2', at: 3 })}\n`;
+    const trace = parseJsonLinesTrace(text, 't');
+    expect(trace.jobs.map((j) => j.message.jobId)).toEqual(['seg-1', 'seg-2']);
+    expect(trace.notes).toEqual(['a trace', 'made by hand']);
   });
 
   it('sorts the jobs by arrival, keeping the line order of jobs at the same time, and says so', () => {
@@ -173,7 +175,9 @@ describe('serializeJsonLinesTrace', () => {
     ]);
   });
 
-  it('is read back to the same jobs', () => {
-    expect(parseJsonLinesTrace(serializeJsonLinesTrace(trace), 'again').jobs).toEqual(trace.jobs);
+  it('is read back to the same jobs, its source and notes as the notes', () => {
+    const again = parseJsonLinesTrace(serializeJsonLinesTrace(trace), 'again');
+    expect(again.jobs).toEqual(trace.jobs);
+    expect(again.notes).toEqual(['loadmaster trace: hand-made', 'two jobs', 'one fails']);
   });
 });
