@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runDaemon, type SignalSource } from '../../src/cli/commands/run.ts';
 import { runCli, writeTempFiles } from './cli-test-helpers.ts';
@@ -46,6 +46,29 @@ describe('loadmaster run', () => {
     await writeFile(config, original.replace(/maxInstances: \d+/, 'maxInstances: 7'));
     signals.emit('SIGHUP');
     await waitFor(() => stdout.includes('configuration reloaded'));
+
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+  }, 30_000);
+
+  it('--watch reloads once per save, also when a save replaces the file', async () => {
+    const config = await exampleConfigOnFreePort();
+    const signals = new EventEmitter() as EventEmitter & SignalSource;
+    let stdout = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
+    const running = runDaemon({ config, timeScale: '100', watch: true }, io, signals);
+    await waitFor(() => stdout.includes('loadmaster running'));
+    const reloads = (): number => stdout.split('\n').filter((line) => line.includes('configuration reloaded')).length;
+
+    const original = await readFile(config, 'utf8');
+    for (const [n, limit] of [7, 8, 9].entries()) {
+      // As editors and `sed -i` save: a new file renamed over the old one.
+      await writeFile(`${config}.new`, original.replace(/maxInstances: \d+/, `maxInstances: ${limit}`));
+      await rename(`${config}.new`, config);
+      await waitFor(() => reloads() === n + 1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(reloads()).toBe(3);
 
     signals.emit('SIGTERM');
     expect(await running).toBe(0);

@@ -108,8 +108,8 @@ export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalS
 
 async function reload(daemon: Daemon, file: string, logger: ReturnType<typeof createLogger>): Promise<void> {
   try {
+    // The controller logs the reload as a decision; one event, one line.
     daemon.reload(await loadConfigFile(file));
-    logger.info({ file }, 'configuration reloaded');
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     // The old configuration stays; every issue is logged.
