@@ -6,9 +6,9 @@ export function usdPerHour(value: number): string {
   return `$${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}/h`;
 }
 
-/** "1 job", "3 jobs". */
-export function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+/** "1 job", "3 jobs"; "1 stretch", "2 stretches" with the plural given. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
 }
 
 /** "45s", "2m05s", "1h07m", "3d04h": the two largest units, enough to compare waits at a glance. */

@@ -202,6 +202,9 @@ const DEFAULT_API_LIMITS: { readonly [Operation in CloudApiOperation]: { readonl
   describe: { concurrency: 1, perSecond: 1 },
 };
 
+/** Slower than a call per 100 s, the controller could not keep its fleet in view. */
+const MIN_CALLS_PER_SECOND = 0.01;
+
 function apiLimit(operation: CloudApiOperation) {
   const defaults = DEFAULT_API_LIMITS[operation];
   return section(
@@ -209,8 +212,8 @@ function apiLimit(operation: CloudApiOperation) {
       .strictObject({
         /** Calls in flight at once. */
         concurrency: z.int().min(1).default(defaults.concurrency),
-        /** Calls started per second (a token bucket refilled at this rate). */
-        perSecond: z.number().positive().default(defaults.perSecond),
+        /** Calls started per second (a token bucket refilled at this rate); at least one call per 100 s. */
+        perSecond: z.number().min(MIN_CALLS_PER_SECOND).default(defaults.perSecond),
       })
       .prefault({}),
   );
@@ -294,12 +297,12 @@ const probability = z.number().min(0).max(1);
 const simCloudSchema = z.strictObject({
   /** Seeds every random choice of the simulation: same seed, same run. */
   seed: z.int().default(1),
-  /** Launch to ECS registration. */
-  bootSeconds: z.number().min(0).default(40),
-  /** Boot time varies uniformly by up to this much either way. */
+  /** Launch to ECS registration; an hour at most (real boots take about 40 s). */
+  bootSeconds: z.number().min(0).max(3600).default(40),
+  /** Boot time varies uniformly by up to this much either way (at most bootSeconds: no boot is shorter than 0 s). */
   bootJitterSeconds: z.number().min(0).default(10),
-  /** Latency of every cloud call. */
-  apiLatencyMs: z.number().min(0).default(50),
+  /** Latency of every cloud call; a minute at most (a real call answers within seconds). */
+  apiLatencyMs: z.number().min(0).max(60_000).default(50),
   /** Share of calls answered with a throttling error. */
   throttleRate: probability.default(0),
   /** Type name or pattern -> share of launches failing with insufficient capacity. */
@@ -312,6 +315,10 @@ const simCloudSchema = z.strictObject({
   defaultDurationSeconds: z.number().positive().default(120),
   /** Share of tasks that exit non-zero. */
   failureRate: probability.default(0),
+}).superRefine((sim, context) => {
+  if (sim.bootJitterSeconds > sim.bootSeconds) {
+    context.addIssue({ code: 'custom', path: ['bootJitterSeconds'], input: sim.bootJitterSeconds, message: `expected at most bootSeconds (${sim.bootSeconds}), so that no boot is shorter than 0 s; got ${sim.bootJitterSeconds} (10 when not set)` });
+  }
 });
 
 /** A string checked against a pattern, with an example of what was expected. */

@@ -36,7 +36,13 @@ export function parseConfig(text: string, source: string): LoadmasterConfig {
   }
 
   const locate = locatorFor(document, lineCounter);
-  const content: unknown = document.toJS();
+  let content: unknown;
+  try {
+    content = document.toJS();
+  } catch (error) {
+    // yaml refuses aliases that expand without bound ("billion laughs") here.
+    throw new ConfigError(source, [{ path: '', message: `${error instanceof Error ? error.message : String(error)}; expected plain YAML with few aliases` }]);
+  }
   if (content === null || content === undefined) {
     throw new ConfigError(source, [{ path: '', message: 'the file is empty; expected a mapping with at least an algorithms section' }]);
   }

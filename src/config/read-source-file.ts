@@ -7,7 +7,8 @@ export type InputErrorClass = new (source: string, issues: readonly InputIssue[]
 
 export async function readSourceFile(path: string, ErrorClass: InputErrorClass): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    // A byte-order mark (editors on Windows write one) is not content; JSON.parse would choke on it.
+    return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     const reason =

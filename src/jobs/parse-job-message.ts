@@ -22,12 +22,21 @@ const jobId = z.string().refine((id) => id.length >= 1 && id.length <= MAX_JOB_I
 // S3 bucket names: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit.
 const BUCKET = '[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]';
 
+/** Why an s3:// URI's bucket is not a bucket name; empty when it is one, or the value is no s3:// URI. */
+function bucketProblem(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('s3://')) return '';
+  const bucket = value.slice('s3://'.length).split('/')[0]!;
+  return new RegExp(`^${BUCKET}$`).test(bucket)
+    ? ''
+    : ` (the bucket name ${describeValue(bucket)} is not one: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit)`;
+}
+
 const s3ObjectUri = z.string().refine((uri) => new RegExp(`^s3://${BUCKET}/.+$`).test(uri), {
-  error: (issue) => `expected an S3 object URI such as "s3://bucket/path/file.tif", got ${describeValue(issue.input)}`,
+  error: (issue) => `expected an S3 object URI such as "s3://bucket/path/file.tif", got ${describeValue(issue.input)}${bucketProblem(issue.input)}`,
 });
 
 const s3PrefixUri = z.string().refine((uri) => new RegExp(`^s3://${BUCKET}(/.*)?$`).test(uri), {
-  error: (issue) => `expected an S3 URI such as "s3://bucket/results/" to write under, got ${describeValue(issue.input)}`,
+  error: (issue) => `expected an S3 URI such as "s3://bucket/results/" to write under, got ${describeValue(issue.input)}${bucketProblem(issue.input)}`,
 });
 
 /** Any subset of the algorithm's resources; what is left out comes from the algorithm. */

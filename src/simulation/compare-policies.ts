@@ -88,7 +88,26 @@ function boundJobs(config: LoadmasterConfig, configName: string, trace: Trace) {
     algorithm: message.algorithm,
     ...rules.demandAndConstraints(message),
     arrivalSeconds: at,
-    durationSeconds,
+    // A job that outlasts its algorithm's timeout is stopped there: no schedule runs it longer.
+    durationSeconds: Math.min(durationSeconds, timeoutOf(config, message.algorithm)),
   }));
   return { catalog, jobs };
+}
+
+function timeoutOf(config: LoadmasterConfig, algorithm: string): number {
+  return config.algorithms[algorithm]?.timeoutSeconds ?? Infinity;
+}
+
+/**
+ * The trace with a note added when some of its jobs run longer than their algorithm's
+ * timeoutSeconds: each of their attempts is stopped at the timeout, so they fail.
+ */
+export function withTimeoutNote(config: LoadmasterConfig, trace: Trace): Trace {
+  const over = trace.jobs.filter(({ message, durationSeconds }) => durationSeconds > timeoutOf(config, message.algorithm));
+  if (over.length === 0) return trace;
+  const algorithms = [...new Set(over.map(({ message }) => message.algorithm))].sort();
+  const note =
+    `${over.length.toLocaleString('en-US')} job${over.length === 1 ? ' runs' : 's run'} longer than ${algorithms.length === 1 ? 'its' : 'their'} algorithm's timeoutSeconds (${algorithms.join(', ')}): ` +
+    'every attempt is stopped at the timeout, so they fail, and the lower bounds count the timeout as their run time';
+  return { ...trace, notes: [...trace.notes, note] };
 }

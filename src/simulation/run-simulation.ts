@@ -108,7 +108,11 @@ export interface SimulationReport {
   /** totalCost split into booting, running tasks, empty and the 60 s minimum: they add up to it. */
   readonly costSplit: CostSplit;
   readonly simulatedSeconds: number;
-  /** Arrival to the start of the job's first task, over the jobs whose first attempt started. */
+  /**
+   * Arrival to the start of the job's first task. A job that arrived but never started (and
+   * was not dead-lettered) counts as waiting until the run ended: a run that starts nothing
+   * shows its whole length, not 0.
+   */
   readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
   /** Instances launched, by type (failed ones included). */
   readonly nodesLaunched: Readonly<Record<string, number>>;
@@ -217,7 +221,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     totalCost,
     costSplit: split,
     simulatedSeconds: (endedAt - origin) / 1000,
-    waitSeconds: firstAttemptWaits(tasks),
+    waitSeconds: firstAttemptWaits(tasks, unstartedWaits(arrivals, tasks, deadLettered.ids(), (endedAt - origin) / 1000)),
     nodesLaunched: countBy(world.cloud.instances().map((i) => i.type)),
     nodesAtEnd,
     apiCalls,
@@ -407,15 +411,21 @@ function tasksOf(world: SimWorld, arrivals: readonly Arrival[], origin: number):
   });
 }
 
-/** Nearest-rank percentiles of arrival → first start; all 0 when no job started. */
-function firstAttemptWaits(tasks: readonly SimulatedTask[]): SimulationReport['waitSeconds'] {
+/** How long each job that arrived by `endSeconds` and never started nor was dead-lettered had waited by then. */
+function unstartedWaits(arrivals: readonly Arrival[], tasks: readonly SimulatedTask[], deadLettered: ReadonlySet<string>, endSeconds: number): number[] {
+  const started = new Set(tasks.map((t) => t.jobId));
+  return arrivals.flatMap(({ at, message }) => (at <= endSeconds && !started.has(message.jobId) && !deadLettered.has(message.jobId) ? [endSeconds - at] : []));
+}
+
+/** Nearest-rank percentiles of arrival → first start, with the waits of jobs never started; all 0 when no job arrived. */
+function firstAttemptWaits(tasks: readonly SimulatedTask[], unstarted: readonly number[]): SimulationReport['waitSeconds'] {
   const firstStart = new Map<string, number>();
   for (const t of tasks) {
     if (t.attempt !== 1 || Number.isNaN(t.arrivedAt)) continue;
     const wait = t.startedAt - t.arrivedAt;
     firstStart.set(t.jobId, Math.min(firstStart.get(t.jobId) ?? Infinity, wait));
   }
-  const waits = [...firstStart.values()].sort((a, b) => a - b);
+  const waits = [...firstStart.values(), ...unstarted].sort((a, b) => a - b);
   const rank = (q: number): number => (waits.length === 0 ? 0 : waits[Math.max(0, Math.ceil(q * waits.length) - 1)]!);
   return { p50: rank(0.5), p95: rank(0.95), max: rank(1) };
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { createMetrics, type LoadmasterMetrics } from '../metrics/metrics.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Cloud } from '../ports/cloud.ts';
+import { realClock } from '../clock/real-clock.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 
 export interface SimWorldOptions {
@@ -63,6 +64,20 @@ export function buildSimWorld(options: SimWorldOptions): SimWorld {
 export async function stopOnVirtualClock(clock: VirtualClock, controller: Controller, options: { readonly handBack?: boolean } = {}): Promise<void> {
   let stopped = false;
   const stopping = controller.stop(options).then(() => void (stopped = true));
-  await clock.runUntil(() => stopped, 600_000);
+  for (let rounds = 0; !(await clock.runUntil(() => stopped, STOP_ROUND_MS)); rounds++) {
+    // No timer left to fire within the round, or too many: the stop may still wait on real I/O
+    // (a spool file). Awaiting it bare could leave nothing to wake the process (Node exits 13).
+    const settled = await Promise.race([stopping.then(() => true), realClock.sleep(REAL_WAIT_MS).then(() => false)]);
+    if (settled) break;
+    if (rounds + 1 >= STOP_ROUNDS) {
+      throw new Error(`simulation: the controller did not stop within ${(STOP_ROUNDS * STOP_ROUND_MS) / 86_400_000} simulated days of the end (a cloud call still in flight?)`);
+    }
+  }
   await stopping;
 }
+
+/** How much virtual time a stopping controller gets per round to finish its in-flight calls, and how many rounds. */
+const STOP_ROUND_MS = 600_000;
+const STOP_ROUNDS = 1008;
+/** Real time a round waits for I/O the virtual clock does not drive. */
+const REAL_WAIT_MS = 50;

@@ -1,6 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parsePolicies } from '../../src/cli/commands/simulate.ts';
+import { POLICY_NAMES } from '../../src/core/policies/fleet-policy.ts';
 import type { SimulateReport } from '../../src/simulation/report/simulate-report.ts';
 import { serializeJsonLinesTrace } from '../../src/simulation/traces/json-lines-trace.ts';
 import { POLICY_SIM_CONFIG, POLICY_SIM_TRACE } from '../simulation/policy-sim-fixtures.ts';
@@ -46,7 +48,7 @@ describe('loadmaster simulate', () => {
     for (const other of ['batch-best-fit-progressive', 'ecs-managed-scaling', 'seed-lambda']) expect(run.stdout).not.toContain(other);
 
     // The trace's `#` header (its source, as serializeJsonLinesTrace writes it) is its one note.
-    expect(run.stderr).toContain(`${jobs} jobs from ${trace} (1 note in the report); computing lower bounds…\n`);
+    expect(run.stderr).toContain(`${jobs} jobs from ${trace}; computing lower bounds…\nnote: loadmaster trace: ${POLICY_SIM_TRACE.source}\n`);
     expect(run.stderr).toMatch(/^loadmaster: simulated [\d.]+ h in [\d.]+ s$/m);
     expect(run.stderr).toMatch(/^karpenter: simulated [\d.]+ h in [\d.]+ s$/m);
     expect(run.stderr).toContain(`report written to ${join(out, 'report.html')} and report.json\n`);
@@ -72,10 +74,31 @@ describe('loadmaster simulate', () => {
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
 
+  it('--policy takes all, names, or all among names; duplicates count once', () => {
+    expect(parsePolicies('all')).toEqual([...POLICY_NAMES]);
+    expect(parsePolicies('all,loadmaster')).toEqual([...POLICY_NAMES]);
+    expect(parsePolicies(' karpenter , loadmaster,karpenter')).toEqual(['karpenter', 'loadmaster']);
+    expect(parsePolicies('all,nope')).toMatch(/^--policy: unknown policy "nope"/);
+  });
+
   it('a bad --format is a usage error naming the formats', async () => {
     const { trace, config } = await traceAndConfig();
     const run = await runCli('simulate', '--trace', trace, '--config', config, '--format', 'parquet');
     expect(run).toEqual({ code: 2, stdout: '', stderr: '--format: expected jsonl or alibaba, got "parquet"\n' });
+  });
+
+  it('a --report that cannot hold the report is refused before any replay', async () => {
+    const { trace, config, dir } = await traceAndConfig();
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    for (const [report, problem] of [
+      [file, 'it, or a folder on its path, is a file'],
+      [join(file, 'below'), 'it, or a folder on its path, is a file'],
+      ['', 'empty'],
+    ] as const) {
+      const run = await runCli('simulate', '--trace', trace, '--config', config, '--report', report);
+      expect(run).toEqual({ code: 2, stdout: '', stderr: `--report ${JSON.stringify(report)}: ${problem}; expected a directory to write report.json and report.html to (created when missing)\n` });
+    }
   });
 
   it('a missing trace file is a usage error with a one-line reason', async () => {
@@ -95,7 +118,7 @@ describe('loadmaster simulate', () => {
     expect(run.stdout).toBe('');
     // After the progress line, one line: the trace, the job, the config and what is wrong.
     const [progress, problem, ...rest] = run.stderr.trimEnd().split('\n');
-    expect(progress).toBe(`1 jobs from ${trace}; computing lower bounds…`);
+    expect(progress).toBe(`1 job from ${trace}; computing lower bounds…`);
     expect(rest).toEqual([]);
     expect(problem!.startsWith(`${trace}: job odd-1: cannot run under ${config}: `)).toBe(true);
     expect(problem).toContain('"nope"');

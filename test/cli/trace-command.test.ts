@@ -50,7 +50,7 @@ describe('loadmaster trace synth', () => {
     expect(await runCli('trace', 'synth', '--seed', 'abc', '--uploads', '0')).toEqual({
       code: 2,
       stdout: '',
-      stderr: '--seed: expected a whole number, got "abc"\n--uploads: expected a whole number >= 1, got "0"\n',
+      stderr: '--seed: expected a whole number, got "abc"\n--uploads: expected a whole number >= 1 and <= 2000, got "0"\n',
     });
     const { bad } = await writeTempFiles({ bad: 'algorithms: {}\npolicy: { maxInstances: -1 }\n' });
     const run = await runCli('trace', 'synth', '--config', bad!);
@@ -59,7 +59,7 @@ describe('loadmaster trace synth', () => {
     expect(await runCli('trace', 'synth', '--out', '/no/such/dir/day.jsonl', '--uploads', '1')).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: '/no/such/dir/day.jsonl: cannot write: no such directory\n',
+      stderr: '--out "/no/such/dir/day.jsonl": cannot write: no such directory\n',
     });
   });
 });
@@ -95,6 +95,28 @@ describe('loadmaster trace convert', () => {
       stdout: '',
       stderr: `${pods}: line 2, column cpu_milli: expected millicores: a whole number >= 0, got "lots"\n`,
     });
+  });
+
+  it('refuses to write over its input, and a pod list with no pod that ran, with exit code 2', async () => {
+    const { pods } = await writeTempFiles({ pods: PODS });
+    expect(await runCli('trace', 'convert', '--alibaba', pods!, '--out', join(pods!, '..', '.', 'pods'))).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `--out "${join(pods!, '..', '.', 'pods')}": is the input file; expected another file for the trace\n`,
+    });
+    expect(await readFile(pods!, 'utf8')).toBe(PODS);
+    const { empty, pending } = await writeTempFiles({ empty: `${HEADER}\n`, pending: `${HEADER}\npod-c,4000,8192,1,1000,,LS,Pending,60,900,\n` });
+    expect(await runCli('trace', 'convert', '--alibaba', empty!)).toEqual({ code: 2, stdout: '', stderr: `${empty}: no jobs: the file has no pods; expected at least one pod that ran\n` });
+    expect((await runCli('trace', 'convert', '--alibaba', pending!)).stderr).toBe(
+      `${pending}: no jobs: its one pod was skipped (never scheduled, or a run time under 1 ms); expected at least one pod that ran\n`,
+    );
+  });
+
+  it('refuses a pod that ends more than 2 years after the first arrival, naming its line', async () => {
+    const { pods } = await writeTempFiles({ pods: `${HEADER}\npod-a,6000,12288,1,460,T4,LS,Running,100,99999999999,100\n` });
+    const run = await runCli('trace', 'convert', '--alibaba', pods!);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^${pods}: line 2: the job ends 99,999,999,899 s after the trace start; expected a trace of at most 2 years`));
   });
 
   it('reports a missing file and a missing --alibaba with exit code 2', async () => {

@@ -59,6 +59,13 @@ describe('parseConfig: YAML syntax', () => {
     expect(issuesOf('# nothing yet\n')).toEqual([{ path: '', message: 'the file is empty; expected a mapping with at least an algorithms section' }]);
   });
 
+  it('refuses aliases that expand without bound (a "billion laughs" file) as a config error', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdef'[i]!}`).join(', ')}]`)];
+    const [issue, ...more] = issuesOf(levels.join('\n'));
+    expect(more).toEqual([]);
+    expect(issue!.message).toMatch(/alias.*; expected plain YAML with few aliases$/i);
+  });
+
   it('rejects a document that is not a mapping', () => {
     expect(issuesOf('- a\n- b\n')[0]!.message).toBe('expected a mapping (key: value), got ["a","b"]');
   });

@@ -54,6 +54,10 @@ describe('parseJobMessage', () => {
       [{ inputs: 's3://images/a.tif' }, 'inputs: expected a list, got "s3://images/a.tif"'],
       [{ inputs: ['s3://images/a.tif', 'https://images/b.tif'] }, 'inputs[1]: expected an S3 object URI such as "s3://bucket/path/file.tif", got "https://images/b.tif"'],
       [{ inputs: ['s3://images/'] }, 'inputs[0]: expected an S3 object URI such as "s3://bucket/path/file.tif", got "s3://images/"'],
+      [
+        { inputs: ['s3://b/1.tif'] },
+        'inputs[0]: expected an S3 object URI such as "s3://bucket/path/file.tif", got "s3://b/1.tif" (the bucket name "b" is not one: 3 to 63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit)',
+      ],
       [{ outputPrefix: '/tmp/out' }, 'outputPrefix: expected an S3 URI such as "s3://bucket/results/" to write under, got "/tmp/out"'],
       [{ env: { THRESHOLD: 0.5 } }, 'env.THRESHOLD: expected a string, got 0.5'],
       [{ resources: { cpu: 0 } }, 'resources.cpu: expected an integer >= 1, got 0'],

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/config/input-issues.ts';
 import { loadConfigFile, parseConfig } from '../../src/config/load-config.ts';
 import { POLICY_NAMES } from '../../src/core/policies/fleet-policy.ts';
-import { comparePolicies } from '../../src/simulation/compare-policies.ts';
+import { comparePolicies, lowerBounds, withTimeoutNote } from '../../src/simulation/compare-policies.ts';
 import type { PolicyRun } from '../../src/simulation/report/simulate-report.ts';
 import type { Trace } from '../../src/simulation/traces/trace.ts';
-import { message, POLICY_SIM_CONFIG, POLICY_SIM_TRACE } from './policy-sim-fixtures.ts';
+import { message, POLICY_SIM_CONFIG, POLICY_SIM_TRACE, simConfig } from './policy-sim-fixtures.ts';
 
 const config = parseConfig(POLICY_SIM_CONFIG, 'policy-sim.yaml');
 
@@ -88,5 +88,31 @@ describe('comparePolicies', () => {
     await expect(run).rejects.toBeInstanceOf(InputError);
     await expect(run).rejects.toThrow(/job mystery-7: cannot run under policy-sim\.yaml: .*no-such-algorithm/);
     expect(told).toEqual([]);
+  });
+});
+
+describe('jobs longer than their timeout', () => {
+  const timed = parseConfig(simConfig({ segment: 'timeoutSeconds: 60' }), 'timed.yaml');
+  const traceOf = (durationSeconds: number): Trace => ({
+    source: 'timed',
+    notes: [],
+    jobs: [
+      { at: 0, message: message('long', 'segment'), durationSeconds, exitCode: 0 },
+      { at: 0, message: message('short', 'segment'), durationSeconds: 30, exitCode: 0 },
+    ],
+  });
+
+  it('are bounded as running until the timeout, since no schedule runs them longer', async () => {
+    const [atTimeout, longer] = [await lowerBounds(timed, 'timed.yaml', traceOf(60)), await lowerBounds(timed, 'timed.yaml', traceOf(6000))];
+    expect(longer).toEqual(atTimeout);
+    expect((await lowerBounds(timed, 'timed.yaml', traceOf(59))).clairvoyantUsd).toBeLessThan(atTimeout.clairvoyantUsd);
+  });
+
+  it('get a note naming how many and their algorithms; a trace without any keeps its notes', () => {
+    expect(withTimeoutNote(timed, traceOf(61)).notes).toEqual([
+      "1 job runs longer than its algorithm's timeoutSeconds (segment): every attempt is stopped at the timeout, so they fail, and the lower bounds count the timeout as their run time",
+    ]);
+    const fits = traceOf(60);
+    expect(withTimeoutNote(timed, fits)).toBe(fits);
   });
 });

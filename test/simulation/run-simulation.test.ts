@@ -110,6 +110,13 @@ describe('runSimulation', () => {
     expect(report.succeeded).toBeLessThan(report.jobs);
   });
 
+  it('counts a job never started as waiting until the run ended, not as no wait', async () => {
+    // Cut off at 20 s, before the first boot (30 s at the soonest): the 12 jobs of t = 0 waited 20 s; the later ones had not arrived.
+    const report = await runSimulation({ config, arrivals: ARRIVALS, limitSeconds: 20 });
+    expect(report.tasks).toEqual([]);
+    expect(report.waitSeconds).toEqual({ p50: 20, p95: 20, max: 20 });
+  });
+
   it('refuses arrivals with the same job id or a negative time', async () => {
     await expect(runSimulation({ config, arrivals: [ARRIVALS[0]!, ARRIVALS[0]!] })).rejects.toThrow(/arrives twice/);
     await expect(runSimulation({ config, arrivals: [{ at: -1, message: job('x', 'segment') }] })).rejects.toThrow(/expected seconds >= 0/);

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogFromConfig } from '../../src/config/config-to-core.ts';
 import type { InputIssue } from '../../src/config/input-issues.ts';
@@ -202,6 +205,13 @@ describe('snapshot errors name the path, the value and what was expected', () =>
     const [issue] = (caught as SnapshotError).issues;
     expect(issue!.path).toBe('line 3, column 3');
     expect(issue!.message).toMatch(/^invalid JSON: /);
+  });
+
+  it('reads a file that starts with a byte-order mark', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadmaster-snapshot-'));
+    const file = join(dir, 'state.json');
+    await writeFile(file, `\uFEFF${await readFile('examples/state.json', 'utf8')}`);
+    expect((await loadSnapshotFile(file)).snapshot).toEqual((await loadSnapshotFile('examples/state.json')).snapshot);
   });
 
   it('a missing file is a SnapshotError', async () => {

@@ -2,14 +2,15 @@
 // replays a job trace through the real controller and planner on the simulated cloud, in
 // virtual time, once per policy, and prints how each did against lower bounds on the
 // cost. With --report, also writes report.json and report.html (charts) into DIR.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closestMatch, InputError, listAlternatives } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
 import { POLICY_NAMES, type PolicyName } from '../../core/policies/fleet-policy.ts';
 import { readSourceFile } from '../../config/read-source-file.ts';
-import { comparePolicies } from '../../simulation/compare-policies.ts';
+import { comparePolicies, withTimeoutNote } from '../../simulation/compare-policies.ts';
 import { COST_SPLIT_PARTS } from '../../simulation/cost-split.ts';
 import { reportHtml } from '../../simulation/report/report-html.ts';
 import { comparisonTable, type ComparisonTable } from '../../simulation/report/comparison-table.ts';
@@ -48,8 +49,15 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   let report: SimulateReport;
   try {
     const config = await loadConfigFile(options.config);
-    const trace = readTrace(await readSourceFile(options.trace, TraceError), options.trace, format as TraceFormat);
-    io.stderr.write(`${trace.jobs.length} jobs from ${trace.source}${trace.notes.length > 0 ? ` (${count(trace.notes.length, 'note')} in the report)` : ''}; computing lower bounds…\n`);
+    const trace = withTimeoutNote(config, readTrace(await readSourceFile(options.trace, TraceError), options.trace, format as TraceFormat));
+    // Before the replays, which can take minutes: a report that cannot be written is known now.
+    const reportProblem = options.report === undefined ? undefined : await prepareReportDirectory(options.report);
+    if (reportProblem !== undefined) {
+      io.stderr.write(`--report ${JSON.stringify(options.report)}: ${reportProblem}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`${count(trace.jobs.length, 'job')} from ${trace.source}; computing lower bounds…\n`);
+    for (const note of trace.notes) io.stderr.write(`note: ${note}\n`);
     report = await comparePolicies({
       config,
       configName: options.config,
@@ -66,7 +74,6 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   io.stdout.write(renderComparison(report));
   if (options.report !== undefined) {
     try {
-      await mkdir(options.report, { recursive: true });
       await writeFile(join(options.report, 'report.json'), reportJson(report));
       await writeFile(join(options.report, 'report.html'), reportHtml(report));
     } catch (error) {
@@ -78,11 +85,30 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   return 0;
 }
 
+/** Creates the report directory when missing; says what is wrong when it cannot hold the report. */
+async function prepareReportDirectory(path: string): Promise<string | undefined> {
+  const expected = 'expected a directory to write report.json and report.html to (created when missing)';
+  if (path.trim() === '') return `empty; ${expected}`;
+  try {
+    await mkdir(path, { recursive: true });
+    for (const name of ['report.json', 'report.html']) {
+      const existing = await stat(join(path, name)).catch(() => undefined);
+      if (existing?.isDirectory() === true) return `${name} there is a directory; ${expected}`;
+    }
+    await access(path, constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') return `it, or a folder on its path, is a file; ${expected}`;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `not writable (${code}); ${expected}`;
+    return `cannot be created (${error instanceof Error ? error.message : String(error)}); ${expected}`;
+  }
+}
+
 /** `all`, or names separated by commas; a string says what is wrong. */
 export function parsePolicies(text: string): PolicyName[] | string {
   const names = text.split(',').map((name) => name.trim());
-  if (names.length === 1 && names[0] === 'all') return [...POLICY_NAMES];
-  const unknown = names.filter((name) => !(POLICY_NAMES as readonly string[]).includes(name));
+  const unknown = names.filter((name) => name !== 'all' && !(POLICY_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) {
     const hints = unknown.map((name) => {
       const near = closestMatch(name, POLICY_NAMES);
@@ -90,7 +116,7 @@ export function parsePolicies(text: string): PolicyName[] | string {
     });
     return `--policy: unknown policy ${hints.join(', ')}; expected all, or one or more of ${listAlternatives([...POLICY_NAMES], 'and')} separated by commas`;
   }
-  return [...new Set(names)] as PolicyName[];
+  return names.includes('all') ? [...POLICY_NAMES] : ([...new Set(names)] as PolicyName[]);
 }
 
 function readTrace(text: string, source: string, format: TraceFormat): Trace {
@@ -101,7 +127,7 @@ export function renderComparison(report: SimulateReport): string {
   const { clairvoyantUsd, clairvoyantBootSeconds, clairvoyantWholeInstanceStretches, anyScheduleUsd } = report.bounds;
   return [
     `trace ${report.trace.source}: ${report.trace.jobs} jobs; config ${report.config}`,
-    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, whole instances in ${clairvoyantWholeInstanceStretches} stretches, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
+    `lower bounds: clairvoyant $${clairvoyantUsd.toFixed(2)} (every job started on arrival on an ideal fleet, whole instances in ${count(clairvoyantWholeInstanceStretches, 'stretch', 'stretches')}, each instance billed a ${clairvoyantBootSeconds} s boot first), any schedule $${anyScheduleUsd.toFixed(2)} (resource-time LP)`,
     ...renderCells(comparisonTable(report)),
     '',
     'where the money went (USD):',

@@ -5,6 +5,7 @@
 // mapping skipped, rounded or dropped) go to stderr as `note: …` lines, and into the
 // trace's `#` header too.
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
@@ -16,6 +17,9 @@ import { TraceError, type Trace } from '../../simulation/traces/trace.ts';
 import type { CliIo } from '../cli-io.ts';
 import { EXIT_USAGE, reportInputError } from '../report-input-error.ts';
 import { wholeNumberFlag } from '../whole-number-flag.ts';
+
+/** About 400,000 jobs, 150 MB of JSON lines: more is no longer one lab's day, and soon no longer fits one output string. */
+const MAX_UPLOADS = 2000;
 
 /** The config `trace synth` draws its algorithms and durations from unless --config names another. */
 export const DEFAULT_SYNTH_CONFIG = fileURLToPath(new URL('../../../examples/config.yaml', import.meta.url));
@@ -34,7 +38,7 @@ export interface TraceConvertOptions {
 
 export async function runTraceSynth(options: TraceSynthOptions, io: CliIo): Promise<number> {
   const seed = wholeNumberFlag('--seed', options.seed, 1, -Infinity);
-  const uploads = wholeNumberFlag('--uploads', options.uploads, DEFAULT_UPLOADS, 1);
+  const uploads = wholeNumberFlag('--uploads', options.uploads, DEFAULT_UPLOADS, 1, MAX_UPLOADS);
   if (!seed.ok || !uploads.ok) {
     for (const flag of [seed, uploads]) if (!flag.ok) io.stderr.write(`${flag.problem}\n`);
     return EXIT_USAGE;
@@ -47,10 +51,11 @@ export async function runTraceSynth(options: TraceSynthOptions, io: CliIo): Prom
     if (!(error instanceof InputError)) throw error;
     return reportInputError(io, error);
   }
-  return writeTrace(trace, options.out, io);
+  return writeTrace(trace, options.out, io, options.config ?? DEFAULT_SYNTH_CONFIG);
 }
 
 export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): Promise<number> {
+  if (options.out !== undefined && sameFile(options.out, options.alibaba)) return refuseOverwrite(options.out, io);
   let trace: Trace;
   try {
     trace = parseAlibabaTrace(await readSourceFile(options.alibaba, TraceError), options.alibaba);
@@ -61,7 +66,18 @@ export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): 
   return writeTrace(trace, options.out, io);
 }
 
-async function writeTrace(trace: Trace, out: string | undefined, io: CliIo): Promise<number> {
+function sameFile(a: string, b: string): boolean {
+  return resolve(a) === resolve(b);
+}
+
+function refuseOverwrite(out: string, io: CliIo): number {
+  io.stderr.write(`--out ${JSON.stringify(out)}: is the input file; expected another file for the trace\n`);
+  return EXIT_USAGE;
+}
+
+/** Writes the trace to `out` (stdout when undefined); `input`, the file read, is never overwritten. */
+async function writeTrace(trace: Trace, out: string | undefined, io: CliIo, input?: string): Promise<number> {
+  if (out !== undefined && input !== undefined && sameFile(out, input)) return refuseOverwrite(out, io);
   const text = serializeJsonLinesTrace(trace);
   if (out === undefined) {
     io.stdout.write(text);
@@ -71,8 +87,18 @@ async function writeTrace(trace: Trace, out: string | undefined, io: CliIo): Pro
     } catch (error) {
       const code = error instanceof Error && 'code' in error ? String(error.code) : '';
       const reason =
-        code === 'ENOENT' ? 'no such directory' : code === 'EISDIR' ? 'is a directory, expected a file' : code === 'EACCES' ? 'permission denied' : String(error);
-      io.stderr.write(`${out}: cannot write: ${reason}\n`);
+        code === 'ENOENT'
+          ? 'no such directory'
+          : code === 'EISDIR'
+            ? 'is a directory, expected a file'
+            : code === 'ENOTDIR'
+              ? 'a folder on its path is a file'
+              : code === 'EACCES'
+                ? 'permission denied'
+                : error instanceof Error
+                  ? error.message
+                  : String(error);
+      io.stderr.write(`--out ${JSON.stringify(out)}: cannot write: ${reason}\n`);
       return EXIT_USAGE;
     }
     io.stdout.write(`${out}: ${trace.jobs.length.toLocaleString('en-US')} job${trace.jobs.length === 1 ? '' : 's'} from ${trace.source}\n`);

@@ -75,7 +75,7 @@ function columns(report: SimulateReport): Column[] {
     { heading: 'Cost', explanation: 'USD billed from the start to the end of the run', cell: (r) => usd(r.totalCostUsd), value: (r) => r.totalCostUsd, better: 'lower' },
     { heading: '× clairvoyant', explanation: 'cost over the clairvoyant bound', cell: (r) => ratio(r.costOverClairvoyant), value: (r) => r.costOverClairvoyant, better: 'lower' },
     { heading: '× any schedule', explanation: 'cost over the any-schedule bound', cell: (r) => ratio(r.costOverAnySchedule), value: (r) => r.costOverAnySchedule, better: 'lower' },
-    { heading: 'Wait p50', explanation: 'median time from arrival to the start of the first attempt', cell: (r) => formatDuration(r.waitSeconds.p50), value: (r) => r.waitSeconds.p50, better: 'lower' },
+    { heading: 'Wait p50', explanation: 'median time from arrival to the start of the first attempt (a job never started: until the run ended)', cell: (r) => formatDuration(r.waitSeconds.p50), value: (r) => r.waitSeconds.p50, better: 'lower' },
     { heading: 'Wait p95', explanation: '95th percentile of arrival to first start', cell: (r) => formatDuration(r.waitSeconds.p95), value: (r) => r.waitSeconds.p95, better: 'lower' },
     { heading: 'Wait max', explanation: 'longest arrival to first start', cell: (r) => formatDuration(r.waitSeconds.max), value: (r) => r.waitSeconds.max, better: 'lower' },
     ...utilizationColumns,
@@ -121,7 +121,7 @@ ${rows}
 ${warning}
 <dl class="bounds">
 <dt>Clairvoyant bound: ${usd(report.bounds.clairvoyantUsd)}</dt>
-<dd>What the jobs would cost if every job started the moment it arrived and the fleet were a fractional mix of instance types re-chosen at every instant to hold exactly the jobs running then (whole instances in the ${report.bounds.clairvoyantWholeInstanceStretches} stretches where that raises the bound most), each instance billed ${report.bounds.clairvoyantBootSeconds} s of boot (the simulated cloud's shortest) before it runs anything.</dd>
+<dd>What the jobs would cost if every job started the moment it arrived and the fleet were a fractional mix of instance types re-chosen at every instant to hold exactly the jobs running then (whole instances in the ${report.bounds.clairvoyantWholeInstanceStretches === 1 ? 'stretch' : `${report.bounds.clairvoyantWholeInstanceStretches} stretches`} where that raises the bound most), each instance billed ${report.bounds.clairvoyantBootSeconds} s of boot (the simulated cloud's shortest) before it runs anything.</dd>
 <dt>Any-schedule bound: ${usd(report.bounds.anyScheduleUsd)}</dt>
 <dd>A linear program over resource-time for the whole run: the cheapest capacity, in instance-seconds of each type, that holds every job's resources for its duration, whenever the jobs run. No schedule, however long it makes jobs wait, costs less.</dd>
 </dl>

@@ -8,7 +8,7 @@
 // |----------------------------|-----------------------------------------------------------------------------------|
 // | at                         | creation_time, shifted so the first job arrives at 0                             |
 // | durationSeconds            | deletion_time − scheduled_time (− creation_time when scheduled_time is empty)    |
-// | skipped                    | never scheduled (phase Pending, no scheduled_time); run time <= 0                |
+// | skipped                    | never scheduled (phase Pending, no scheduled_time); run time under 1 ms          |
 // | exitCode                   | 1 when pod_phase is Failed, else 0; Running pods keep the run time up to the cut |
 // | algorithm                  | alibaba-cpu (num_gpu 0), alibaba-gpu (1), alibaba-multi-gpu (2 or more)           |
 // | jobId                      | name                                                                              |
@@ -27,7 +27,7 @@ import { describeValue, listAlternatives, type InputIssue } from '../../config/i
 import type { JobMessage } from '../../jobs/job-message.ts';
 import { parseJobMessage } from '../../jobs/parse-job-message.ts';
 import { csvRecords, type CsvRecord } from './csv.ts';
-import { byArrival, throwIfIssues, TraceError, type Trace, type TraceJob } from './trace.ts';
+import { byArrival, MIN_DURATION_SECONDS, spanIssue, throwIfIssues, TraceError, type Trace, type TraceJob } from './trace.ts';
 
 /** The columns read, in the files' order; others are ignored. */
 export const ALIBABA_COLUMNS = [
@@ -87,8 +87,9 @@ interface Pod {
 class Tally {
   pods = 0;
   neverScheduled = 0;
-  nonPositive = 0;
+  tooShort = 0;
   timedFromCreation = 0;
+  scheduledBeforeCreation = 0;
   running = 0;
   failed = 0;
   gpuShares = 0;
@@ -118,6 +119,7 @@ export function parseAlibabaTrace(text: string, source: string): Trace {
   const issues: InputIssue[] = [];
   const tally = new Tally();
   const unshifted: TraceJob[] = [];
+  const lineOfJob: number[] = [];
   const lineOfPod = new Map<string, number>();
   for (const record of records.slice(1)) {
     const pod = readPod(record, columns, header.fields.length, issues);
@@ -130,12 +132,23 @@ export function parseAlibabaTrace(text: string, source: string): Trace {
     }
     lineOfPod.set(pod.name, record.line);
     const job = jobOf(pod, tally, issues);
-    if (job !== undefined) unshifted.push(job);
+    if (job === undefined) continue;
+    unshifted.push(job);
+    lineOfJob.push(record.line);
   }
-  throwIfIssues(source, issues);
-
   const first = unshifted.reduce((min, job) => Math.min(min, job.at), Infinity);
-  const jobs = byArrival(unshifted.map((job) => ({ ...job, at: job.at - first })));
+  const shifted = unshifted.map((job) => ({ ...job, at: job.at - first }));
+  shifted.forEach((job, k) => {
+    const tooLong = spanIssue(job, `line ${lineOfJob[k]!}`, lineOfJob[k]!);
+    if (tooLong !== undefined) issues.push(tooLong);
+  });
+  throwIfIssues(source, issues);
+  if (shifted.length === 0) {
+    const skipped = tally.pods === 1 ? 'its one pod was skipped' : `all ${tally.pods.toLocaleString('en-US')} pods were skipped`;
+    const why = tally.pods === 0 ? 'the file has no pods' : `${skipped} (never scheduled, or a run time under 1 ms)`;
+    throw new TraceError(source, [{ path: '', message: `no jobs: ${why}; expected at least one pod that ran` }]);
+  }
+  const jobs = byArrival(shifted);
   return { source, jobs, notes: notesOf(tally, jobs, Number.isFinite(first) ? first : 0) };
 }
 
@@ -209,11 +222,12 @@ function jobOf(pod: Pod, tally: Tally, issues: InputIssue[]): TraceJob | undefin
   }
   const started = pod.scheduled ?? pod.created;
   const durationSeconds = (pod.deleted ?? started) - started;
-  if (!(durationSeconds > 0)) {
-    tally.nonPositive++;
+  if (!(durationSeconds >= MIN_DURATION_SECONDS)) {
+    tally.tooShort++;
     return undefined;
   }
   if (pod.scheduled === undefined) tally.timedFromCreation++;
+  if (pod.scheduled !== undefined && pod.scheduled < pod.created) tally.scheduledBeforeCreation++;
   if (pod.phase === 'Running') tally.running++;
   if (pod.phase === 'Failed') tally.failed++;
 
@@ -290,8 +304,9 @@ function notesOf(tally: Tally, jobs: readonly TraceJob[], shift: number): string
   const notes = [
     `${n(tally.pods, 'pod')} read, ${n(jobs.length, 'job')} in the trace: ${perAlgorithm}`,
     `${n(tally.neverScheduled, 'pod')} skipped: never scheduled (phase Pending, no scheduled_time)`,
-    `${n(tally.nonPositive, 'pod')} skipped: run time <= 0 s`,
+    `${n(tally.tooShort, 'pod')} skipped: run time under 1 ms`,
     ...(tally.timedFromCreation > 0 ? [`${n(tally.timedFromCreation, 'pod')} without scheduled_time: run time from creation_time`] : []),
+    ...(tally.scheduledBeforeCreation > 0 ? [`${n(tally.scheduledBeforeCreation, 'pod')} scheduled before creation_time: arrival at creation_time, run time from scheduled_time`] : []),
     `${n(tally.running, 'pod')} still Running when the trace was cut: run time up to the cut (deletion_time)`,
     `${n(tally.failed, 'pod')} Failed: the first attempt exits 1 (the others exit 0)`,
     `${n(tally.gpuShares, 'pod')} with a share of a GPU (gpu_milli < 1000): a whole GPU each, as ECS assigns whole GPUs to tasks`,

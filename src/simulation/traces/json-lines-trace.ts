@@ -6,18 +6,19 @@
 //    "outputPrefix": "s3://b/out/", "env": {"MODEL": "m"}, "durationSeconds": 45, "exitCode": 0}
 //
 // `at`: seconds from the trace start (>= 0); `durationSeconds`: run time once started
-// (> 0); `exitCode`: what the first attempt exits with (0 to 255, default 0). The
-// message's own fields: `jobId`, `algorithm`, `inputs`, `outputPrefix`, and optionally
-// `version` (1), `env`, `resources` {cpu, memoryMiB, gpu}, `instanceTypes`, `priority`,
-// `attempt`, `workflow` {name, runId, step}. Blank lines and lines starting with `#` are
-// not jobs; the `#` lines before the first job are the trace's notes (serializeJsonLinesTrace
-// writes its source and notes there, so they survive a round trip). Pure: text in, Trace out.
+// (>= 1 ms), the last job ending within MAX_TRACE_SECONDS (2 years); `exitCode`: what the
+// first attempt exits with (0 to 255, default 0). The message's own fields: `jobId`,
+// `algorithm`, `inputs`, `outputPrefix`, and optionally `version` (1), `env`, `resources`
+// {cpu, memoryMiB, gpu}, `instanceTypes`, `priority`, `attempt` (1 only), `workflow`
+// {name, runId, step}. Blank lines and lines starting with `#` are not jobs; the `#` lines
+// before the first job are the trace's notes (serializeJsonLinesTrace writes its source and
+// notes there, so they survive a round trip). Pure: text in, Trace out.
 import { z } from 'zod';
 import { describeValue, type InputIssue } from '../../config/input-issues.ts';
 import { validateWithSchema } from '../../config/zod-issues.ts';
 import type { JobMessage } from '../../jobs/job-message.ts';
 import { jobMessageSchema } from '../../jobs/parse-job-message.ts';
-import { byArrival, throwIfIssues, TraceError, type Trace, type TraceJob } from './trace.ts';
+import { byArrival, MAX_TRACE_SECONDS, MIN_DURATION_SECONDS, spanIssue, throwIfIssues, TraceError, type Trace, type TraceJob } from './trace.ts';
 
 /** The largest exit code a container can report. */
 const MAX_EXIT_CODE = 255;
@@ -26,8 +27,8 @@ const EXPECTED_LINE = 'expected one job per line: a JSON object with at, jobId, 
 
 /** A trace line: the job message with the trace's fields; unknown keys are rejected like the message's. */
 const traceLineSchema = jobMessageSchema.extend({
-  at: z.number().min(0),
-  durationSeconds: z.number().positive(),
+  at: z.number().min(0).max(MAX_TRACE_SECONDS),
+  durationSeconds: z.number().min(MIN_DURATION_SECONDS).max(MAX_TRACE_SECONDS),
   exitCode: z.int().min(0).max(MAX_EXIT_CODE).default(0),
 });
 
@@ -72,12 +73,22 @@ export function parseJsonLinesTrace(text: string, source: string): Trace {
       continue;
     }
     const { at, durationSeconds, exitCode, ...message } = validated.value;
+    if (message.attempt !== 1) {
+      // Retries are the replay's to make: the trace's exit code is its first attempt's.
+      report(`attempt: a trace job is a first submission; expected 1 or no attempt, got ${message.attempt}`);
+      continue;
+    }
     const firstLine = lineOfJob.get(message.jobId);
     if (firstLine !== undefined) {
       report(`jobId: ${describeValue(message.jobId)} is already used on line ${firstLine}; expected distinct job ids`);
       continue;
     }
     lineOfJob.set(message.jobId, index + 1);
+    const tooLong = spanIssue({ at, durationSeconds }, where, index + 1);
+    if (tooLong !== undefined) {
+      issues.push(tooLong);
+      continue;
+    }
     jobs.push({ at, message, durationSeconds, exitCode });
   }
   throwIfIssues(source, issues);

@@ -32,6 +32,27 @@ export class TraceError extends InputError {
   }
 }
 
+/**
+ * The longest a trace may last, from its start to its last job's end: two years. A
+ * simulation steps through quiet stretches a reconcile round at a time, so a trace with a
+ * Unix timestamp for `at` would run for hours; and a real trace that long is not one run.
+ */
+export const MAX_TRACE_SECONDS = 2 * 365 * 24 * 3600;
+
+/** The shortest run time a trace job may have: a millisecond, the simulated cloud's finest step. */
+export const MIN_DURATION_SECONDS = 0.001;
+
+/** The issue for a job that ends after MAX_TRACE_SECONDS, or undefined. */
+export function spanIssue(job: Pick<TraceJob, 'at' | 'durationSeconds'>, path: string, line: number): InputIssue | undefined {
+  const end = job.at + job.durationSeconds;
+  if (end <= MAX_TRACE_SECONDS) return undefined;
+  return {
+    path,
+    line,
+    message: `the job ends ${Math.round(end).toLocaleString('en-US')} s after the trace start; expected a trace of at most 2 years (${MAX_TRACE_SECONDS.toLocaleString('en-US')} s), times in seconds from its start (not Unix timestamps)`,
+  };
+}
+
 /** Beyond this many, a reader reports how many more problems there are instead of each one. */
 export const MAX_REPORTED_ISSUES = 20;
 

@@ -83,6 +83,13 @@ describe('parseAlibabaTrace', () => {
     expect(trace.notes).toContain('1 pod without scheduled_time: run time from creation_time');
   });
 
+  it('counts pods scheduled before they were created: they arrive at creation_time and run from scheduled_time', () => {
+    const trace = parse(pod({ name: 'odd', created: 500, scheduled: 10, deleted: 900 }), pod({ name: 'fine', created: 500, scheduled: 510, deleted: 900 }));
+    expect(job(trace, 'odd').durationSeconds).toBe(890);
+    expect(trace.notes).toContain('1 pod scheduled before creation_time: arrival at creation_time, run time from scheduled_time');
+    expect(parse(pod({ name: 'fine' })).notes.join('\n')).not.toContain('before creation_time');
+  });
+
   it('skips pods that were never scheduled, and counts them', () => {
     const trace = parse(pod({ name: 'ran' }), pod({ name: 'waiting', phase: 'Pending', scheduled: '', deleted: 900 }), pod({ name: 'waiting-forever', phase: 'Pending', scheduled: '', deleted: '' }));
     expect(trace.jobs.map((j) => j.message.jobId)).toEqual(['ran']);
@@ -93,7 +100,7 @@ describe('parseAlibabaTrace', () => {
   it('skips pods whose run time is not positive, and counts them', () => {
     const trace = parse(pod({ name: 'ok' }), pod({ name: 'instant', scheduled: 200, deleted: 200 }), pod({ name: 'backwards', scheduled: 300, deleted: 200 }));
     expect(trace.jobs.map((j) => j.message.jobId)).toEqual(['ok']);
-    expect(trace.notes).toContain('2 pods skipped: run time <= 0 s');
+    expect(trace.notes).toContain('2 pods skipped: run time under 1 ms');
   });
 
   it('makes Failed pods exit 1 and every other phase exit 0', () => {

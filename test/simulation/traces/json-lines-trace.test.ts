@@ -46,7 +46,7 @@ describe('parseJsonLinesTrace', () => {
       resources: { cpu: 2048, memoryMiB: 4096, gpu: 1 },
       instanceTypes: ['g5.*', 'g6.xlarge'],
       priority: 10,
-      attempt: 2,
+      attempt: 1,
       workflow: { name: 'segment+detect', runId: 'plate-1', step: 'segment' },
       durationSeconds: 0.5,
       exitCode: 137,
@@ -64,7 +64,7 @@ describe('parseJsonLinesTrace', () => {
         resources: { cpu: 2048, memoryMiB: 4096, gpu: 1 },
         instanceTypes: ['g5.*', 'g6.xlarge'],
         priority: 10,
-        attempt: 2,
+        attempt: 1,
         workflow: { name: 'segment+detect', runId: 'plate-1', step: 'segment' },
       } satisfies JobMessage,
       durationSeconds: 0.5,
@@ -109,10 +109,19 @@ describe('parseJsonLinesTrace', () => {
       'trace.jsonl: line 1: at: expected a number >= 0, got -1',
       'trace.jsonl: line 2: durationSeconds: missing: expected a number',
       'trace.jsonl: line 3: exitCode: expected an integer <= 255, got 256',
-      'trace.jsonl: line 4: durationSeconds: expected a number > 0, got 0',
+      'trace.jsonl: line 4: durationSeconds: expected a number >= 0.001, got 0',
       'trace.jsonl: line 5: inputs[0]: expected an S3 object URI such as "s3://bucket/path/file.tif", got "/local/file.tif"',
       'trace.jsonl: line 6: durationSeconds: missing: expected a number',
       'trace.jsonl: line 6: durationSecond: unknown key (expected one of: version, jobId, algorithm, inputs, outputPrefix, env, resources, instanceTypes, priority, attempt, workflow, at, durationSeconds, exitCode); did you mean "durationSeconds"?',
+    ]);
+  });
+
+  it('refuses a later attempt, and times past 2 years (a Unix timestamp for at), naming the line', () => {
+    const text = lines({ ...MINIMAL, attempt: 2 }, { ...MINIMAL, jobId: 'unix', at: 1_700_000_000 }, { ...MINIMAL, jobId: 'long', at: 60_000_000, durationSeconds: 5_000_000 });
+    expect(problems(text)).toEqual([
+      'trace.jsonl: line 1: attempt: a trace job is a first submission; expected 1 or no attempt, got 2',
+      'trace.jsonl: line 2: at: expected a number <= 63072000, got 1700000000',
+      'trace.jsonl: line 3: the job ends 65,000,000 s after the trace start; expected a trace of at most 2 years (63,072,000 s), times in seconds from its start (not Unix timestamps)',
     ]);
   });
 
