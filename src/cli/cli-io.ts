@@ -15,14 +15,23 @@ export interface CliIo {
 export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin };
 
 /**
- * What the binary does when its standard output fails: a reader that went away (`| head`)
- * ends the run quietly with exit 0, as Unix tools do; any other failure (a full disk) is one
- * line on stderr and exit 1, never an unhandled 'error' event with a stack.
+ * Standard output failing must not crash the binary with an unhandled 'error' event. A
+ * reader that went away (`| head`) is normal: the command goes on (a daemon keeps running,
+ * a report still gets written) and what it prints is dropped. Any other failure (a full
+ * disk) is said once on stderr; outputFailed() then makes the exit status 1.
  */
-export function endOnOutputErrors(): void {
+let failedOutput: string | undefined;
+
+export function watchOutputErrors(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    process.stderr.write(`loadmaster: cannot write the output: ${error.code ?? error.message}\n`);
-    process.exit(1);
+    if (error.code === 'EPIPE' || failedOutput !== undefined) return;
+    failedOutput = error.code ?? error.message;
+    process.stderr.write(`loadmaster: cannot write the output: ${failedOutput}\n`);
+    // For a failure seen after main() returned; before, main() returns 1 itself.
+    process.exitCode = 1;
   });
+}
+
+export function outputFailed(): boolean {
+  return failedOutput !== undefined;
 }

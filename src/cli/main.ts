@@ -3,7 +3,7 @@
 // snapshot), 1 loadmaster's own failure.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { endOnOutputErrors, processIo, type CliIo } from './cli-io.ts';
+import { outputFailed, processIo, watchOutputErrors, type CliIo } from './cli-io.ts';
 import { runConfigCheck } from './commands/config-check.ts';
 import { runIamPolicy, type IamPolicyOptions } from './commands/iam-policy.ts';
 import { runPlan, type PlanOptions } from './commands/plan.ts';
@@ -17,7 +17,7 @@ import { DEFAULT_DAEMON_URL } from './daemon-client.ts';
 import { EXIT_INTERNAL, EXIT_USAGE } from './report-input-error.ts';
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  if (io === processIo) endOnOutputErrors();
+  if (io === processIo) watchOutputErrors();
   let exitCode = 0;
   const program = new Command('loadmaster')
     .description('Schedules batch container jobs onto right-sized EC2 instances for Amazon ECS.')
@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return exitCode === 0 && io === processIo && outputFailed() ? EXIT_INTERNAL : exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with exit code 0; the message is already printed.

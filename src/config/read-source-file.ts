@@ -10,9 +10,16 @@ export async function readSourceFile(path: string, ErrorClass: InputErrorClass):
     // A byte-order mark (editors on Windows write one) is not content; JSON.parse would choke on it.
     return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (error) {
-    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a file' : code === 'EACCES' ? 'permission denied' : String(error);
-    throw new ErrorClass(path, [{ path: '', message: `cannot read: ${reason}` }]);
+    throw new ErrorClass(path, [{ path: '', message: `cannot read: ${fileErrorReason(error, 'no such file')}` }]);
   }
+}
+
+/** A file system error in a few words; `missing` says what ENOENT means where the file was used. */
+export function fileErrorReason(error: unknown, missing: string): string {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  if (code === 'ENOENT') return missing;
+  if (code === 'EISDIR') return 'is a directory, expected a file';
+  if (code === 'ENOTDIR') return 'a folder on its path is a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
 }

@@ -12,6 +12,7 @@ import { fleetPolicy, type PolicyContext } from '../core/policies/policies.ts';
 import { jobRulesFromConfig } from '../daemon/job-rules.ts';
 import type { Logger } from '../log/logger.ts';
 import { summariseRuns, type LowerBounds, type PolicyRun, type SimulateReport } from './report/simulate-report.ts';
+import { DEFAULT_TASK_START_SECONDS } from '../adapters/sim/sim-options.ts';
 import { runSimulation } from './run-simulation.ts';
 import { throwIfIssues, type Trace } from './traces/trace.ts';
 
@@ -99,11 +100,12 @@ function timeoutOf(config: LoadmasterConfig, algorithm: string): number {
 }
 
 /**
- * The trace with a note added when some of its jobs run longer than their algorithm's
- * timeoutSeconds: each of their attempts is stopped at the timeout, so they fail.
+ * The trace with a note added when some of its jobs would outlast their algorithm's
+ * timeoutSeconds: the timeout counts from the task's start call, and the simulated task
+ * pulls its image for DEFAULT_TASK_START_SECONDS before it runs, so each attempt is stopped.
  */
 export function withTimeoutNote(config: LoadmasterConfig, trace: Trace): Trace {
-  const over = trace.jobs.filter(({ message, durationSeconds }) => durationSeconds > timeoutOf(config, message.algorithm));
+  const over = trace.jobs.filter(({ message, durationSeconds }) => DEFAULT_TASK_START_SECONDS + durationSeconds >= timeoutOf(config, message.algorithm));
   if (over.length === 0) return trace;
   const algorithms = [...new Set(over.map(({ message }) => message.algorithm))].sort();
   const note =

@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { serializeJsonLinesTrace } from '../../src/simulation/traces/json-lines-trace.ts';
+import { POLICY_SIM_CONFIG, POLICY_SIM_TRACE } from '../simulation/policy-sim-fixtures.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/loadmaster.js', import.meta.url));
 
@@ -21,5 +26,17 @@ describe('the binary when its output goes away', () => {
     const { code, stderr } = await runClosingStdout('trace', 'synth', '--uploads', '100');
     expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\(node:/);
     expect(code).toBe(0);
+  }, 60_000);
+
+  it('finishes its work when the reader goes away: simulate still writes its report', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'loadmaster-epipe-'));
+    const trace = join(dir, 'trace.jsonl');
+    await writeFile(trace, serializeJsonLinesTrace(POLICY_SIM_TRACE));
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, POLICY_SIM_CONFIG);
+    const { code, stderr } = await runClosingStdout('simulate', '--trace', trace, '--config', config, '--report', join(dir, 'report'));
+    expect(stderr).toContain('report written to');
+    expect(code).toBe(0);
+    expect((await stat(join(dir, 'report', 'report.html'))).size).toBeGreaterThan(1000);
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicies } from '../../src/cli/commands/simulate.ts';
@@ -87,18 +87,25 @@ describe('loadmaster simulate', () => {
     expect(run).toEqual({ code: 2, stdout: '', stderr: '--format: expected jsonl or alibaba, got "parquet"\n' });
   });
 
-  it('a --report that cannot hold the report is refused before any replay', async () => {
+  it('a --report that cannot hold the report is refused before any replay, and nothing is created', async () => {
     const { trace, config, dir } = await traceAndConfig();
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
+    await mkdir(join(dir, 'taken', 'report.json'), { recursive: true });
     for (const [report, problem] of [
-      [file, 'it, or a folder on its path, is a file'],
-      [join(file, 'below'), 'it, or a folder on its path, is a file'],
+      [file, 'it is a file'],
+      [join(file, 'below'), `${file}, on its path, is a file`],
+      [join(dir, 'taken'), 'report.json there is a directory'],
       ['', 'empty'],
     ] as const) {
       const run = await runCli('simulate', '--trace', trace, '--config', config, '--report', report);
       expect(run).toEqual({ code: 2, stdout: '', stderr: `--report ${JSON.stringify(report)}: ${problem}; expected a directory to write report.json and report.html to (created when missing)\n` });
     }
+    // A run refused later (a job the config cannot run) leaves no empty report directory behind.
+    const { odd } = await writeTempFiles({ odd: '{"at": 0, "jobId": "odd-1", "algorithm": "nope", "inputs": ["s3://bucket/in/1.tif"], "outputPrefix": "s3://bucket/out/", "durationSeconds": 5}\n' });
+    const fresh = join(dir, 'fresh', 'report');
+    expect((await runCli('simulate', '--trace', odd!, '--config', config, '--report', fresh)).code).toBe(2);
+    await expect(stat(join(dir, 'fresh'))).rejects.toThrow(/ENOENT/);
   });
 
   it('a missing trace file is a usage error with a one-line reason', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -43,6 +43,12 @@ async function replaceByRename(dir: string, file: string, text: string, n: numbe
 
 const quiet = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+async function until(condition: () => boolean): Promise<void> {
+  for (const started = Date.now(); !condition(); await quiet(20)) {
+    if (Date.now() - started > 5000) throw new Error('not seen within 5 s');
+  }
+}
+
 describe('watchFile', () => {
   it('keeps reporting a file replaced by rename, once per save', async () => {
     const w = await watched();
@@ -64,6 +70,27 @@ describe('watchFile', () => {
     await writeFile(w.file, 'a: 5\n');
     await changed;
     expect(w.calls()).toBe(1);
+  });
+
+  it('follows a config that is a symlink: edits of the linked file, and the link swapped to another', async () => {
+    const linkDir = await mkdtemp(join(tmpdir(), 'loadmaster-watch-link-'));
+    const realDir = await mkdtemp(join(tmpdir(), 'loadmaster-watch-real-'));
+    await writeFile(join(realDir, 'config.yaml'), 'a: 1\n');
+    await writeFile(join(realDir, 'next.yaml'), 'a: 2\n');
+    const link = join(linkDir, 'config.yaml');
+    await symlink(join(realDir, 'config.yaml'), link);
+    let calls = 0;
+    const stop = new AbortController();
+    stops.push(stop);
+    watchFile(link, () => calls++, stop.signal, SETTLE_MS);
+
+    await quiet(SETTLE_MS);
+    await writeFile(join(realDir, 'config.yaml'), 'a: 3, b: 4\n');
+    await until(() => calls === 1);
+    // As Kubernetes swaps a ConfigMap: a new link renamed over the old one.
+    await symlink(join(realDir, 'next.yaml'), `${link}.new`);
+    await rename(`${link}.new`, link);
+    await until(() => calls === 2);
   });
 
   it('stops when aborted', async () => {

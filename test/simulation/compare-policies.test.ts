@@ -109,10 +109,11 @@ describe('jobs longer than their timeout', () => {
   });
 
   it('get a note naming how many and their algorithms; a trace without any keeps its notes', () => {
-    expect(withTimeoutNote(timed, traceOf(61)).notes).toEqual([
+    // The timeout counts from the start call; the simulated task pulls its image for 1 s first.
+    expect(withTimeoutNote(timed, traceOf(59)).notes).toEqual([
       "1 job runs longer than its algorithm's timeoutSeconds (segment): every attempt is stopped at the timeout, so they fail, and the lower bounds count the timeout as their run time",
     ]);
-    const fits = traceOf(60);
+    const fits = traceOf(58);
     expect(withTimeoutNote(timed, fits)).toBe(fits);
   });
 });

@@ -9,6 +9,9 @@ export type TaskBehaviour = (spec: TaskSpec) => { readonly durationSeconds: numb
 /** Probabilities by instance type: exact names or patterns such as "g5.*". */
 export type ProbabilityByType = Readonly<Record<string, number>>;
 
+/** A simulated task's PENDING to RUNNING, unless the options say otherwise. */
+export const DEFAULT_TASK_START_SECONDS = 1;
+
 export interface SimCloudOptions {
   readonly clock: Clock;
   readonly catalog: readonly InstanceType[];
@@ -28,7 +31,7 @@ export interface SimCloudOptions {
   readonly neverRegister?: ProbabilityByType;
   /** Probability that an event is delivered a second time, with the next poll, after newer events (default 0). */
   readonly duplicateEventRate?: number;
-  /** PENDING to RUNNING, the time to pull the image and start the container (default 1 s). */
+  /** PENDING to RUNNING, the time to pull the image and start the container (default DEFAULT_TASK_START_SECONDS). */
   readonly taskStartSeconds?: number;
   /** How long describe() still lists a STOPPED task (default 3600 s, as ECS does at least). */
   readonly stoppedTaskRetentionSeconds?: number;
@@ -58,7 +61,7 @@ export function resolveSimOptions(options: SimCloudOptions): ResolvedSimOptions 
     capacityErrors: options.capacityErrors ?? {},
     neverRegister: options.neverRegister ?? {},
     duplicateEventRate: options.duplicateEventRate ?? 0,
-    taskStartSeconds: options.taskStartSeconds ?? 1,
+    taskStartSeconds: options.taskStartSeconds ?? DEFAULT_TASK_START_SECONDS,
     stoppedTaskRetentionSeconds: options.stoppedTaskRetentionSeconds ?? 3600,
     stoppedExitCode: options.stoppedExitCode ?? KILLED_EXIT_CODE,
   };

@@ -4,7 +4,7 @@
 // cost. With --report, also writes report.json and report.html (charts) into DIR.
 import { constants } from 'node:fs';
 import { access, mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { closestMatch, InputError, listAlternatives } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
@@ -51,7 +51,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     const config = await loadConfigFile(options.config);
     const trace = withTimeoutNote(config, readTrace(await readSourceFile(options.trace, TraceError), options.trace, format as TraceFormat));
     // Before the replays, which can take minutes: a report that cannot be written is known now.
-    const reportProblem = options.report === undefined ? undefined : await prepareReportDirectory(options.report);
+    const reportProblem = options.report === undefined ? undefined : await reportDirectoryProblem(options.report);
     if (reportProblem !== undefined) {
       io.stderr.write(`--report ${JSON.stringify(options.report)}: ${reportProblem}\n`);
       return EXIT_USAGE;
@@ -74,6 +74,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   io.stdout.write(renderComparison(report));
   if (options.report !== undefined) {
     try {
+      await mkdir(options.report, { recursive: true });
       await writeFile(join(options.report, 'report.json'), reportJson(report));
       await writeFile(join(options.report, 'report.html'), reportHtml(report));
     } catch (error) {
@@ -85,24 +86,30 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   return 0;
 }
 
-/** Creates the report directory when missing; says what is wrong when it cannot hold the report. */
-async function prepareReportDirectory(path: string): Promise<string | undefined> {
+/**
+ * What keeps `path` from holding the report, or undefined; creates nothing, so a run that
+ * fails later leaves no empty directory behind. A missing directory needs its nearest
+ * existing ancestor to be a writable directory.
+ */
+async function reportDirectoryProblem(path: string): Promise<string | undefined> {
   const expected = 'expected a directory to write report.json and report.html to (created when missing)';
   if (path.trim() === '') return `empty; ${expected}`;
-  try {
-    await mkdir(path, { recursive: true });
-    for (const name of ['report.json', 'report.html']) {
-      const existing = await stat(join(path, name)).catch(() => undefined);
-      if (existing?.isDirectory() === true) return `${name} there is a directory; ${expected}`;
-    }
-    await access(path, constants.W_OK);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') return `it, or a folder on its path, is a file; ${expected}`;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `not writable (${code}); ${expected}`;
-    return `cannot be created (${error instanceof Error ? error.message : String(error)}); ${expected}`;
+  let existing = resolve(path);
+  let info = await stat(existing).catch(() => undefined);
+  while (info === undefined && dirname(existing) !== existing) {
+    existing = dirname(existing);
+    info = await stat(existing).catch(() => undefined);
   }
+  if (info?.isDirectory() !== true) return `${existing === resolve(path) ? 'it' : `${existing}, on its path,`} is a file; ${expected}`;
+  const targets = existing === resolve(path) ? [existing, join(existing, 'report.json'), join(existing, 'report.html')] : [existing];
+  for (const target of targets) {
+    const targetInfo = await stat(target).catch(() => undefined);
+    if (targetInfo === undefined) continue;
+    if (target !== existing && targetInfo.isDirectory()) return `${basename(target)} there is a directory; ${expected}`;
+    const writable = await access(target, constants.W_OK).then(() => true, () => false);
+    if (!writable) return `${target} is not writable; ${expected}`;
+  }
+  return undefined;
 }
 
 /** `all`, or names separated by commas; a string says what is wrong. */

@@ -5,11 +5,11 @@
 // mapping skipped, rounded or dropped) go to stderr as `note: …` lines, and into the
 // trace's `#` header too.
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../../config/input-issues.ts';
 import { loadConfigFile } from '../../config/load-config.ts';
-import { readSourceFile } from '../../config/read-source-file.ts';
+import { fileErrorReason, readSourceFile } from '../../config/read-source-file.ts';
 import { parseAlibabaTrace } from '../../simulation/traces/alibaba-trace.ts';
 import { serializeJsonLinesTrace } from '../../simulation/traces/json-lines-trace.ts';
 import { DEFAULT_UPLOADS, generateImageProcessingTrace } from '../../simulation/traces/synthetic-image-processing.ts';
@@ -55,7 +55,6 @@ export async function runTraceSynth(options: TraceSynthOptions, io: CliIo): Prom
 }
 
 export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): Promise<number> {
-  if (options.out !== undefined && sameFile(options.out, options.alibaba)) return refuseOverwrite(options.out, io);
   let trace: Trace;
   try {
     trace = parseAlibabaTrace(await readSourceFile(options.alibaba, TraceError), options.alibaba);
@@ -63,21 +62,21 @@ export async function runTraceConvert(options: TraceConvertOptions, io: CliIo): 
     if (!(error instanceof InputError)) throw error;
     return reportInputError(io, error);
   }
-  return writeTrace(trace, options.out, io);
+  return writeTrace(trace, options.out, io, options.alibaba);
 }
 
+/** The same file, through links too; a path that does not exist yet is no file at all. */
 function sameFile(a: string, b: string): boolean {
-  return resolve(a) === resolve(b);
-}
-
-function refuseOverwrite(out: string, io: CliIo): number {
-  io.stderr.write(`--out ${JSON.stringify(out)}: is the input file; expected another file for the trace\n`);
-  return EXIT_USAGE;
+  const [one, other] = [statSync(a, { throwIfNoEntry: false }), statSync(b, { throwIfNoEntry: false })];
+  return one !== undefined && other !== undefined && one.dev === other.dev && one.ino === other.ino;
 }
 
 /** Writes the trace to `out` (stdout when undefined); `input`, the file read, is never overwritten. */
 async function writeTrace(trace: Trace, out: string | undefined, io: CliIo, input?: string): Promise<number> {
-  if (out !== undefined && input !== undefined && sameFile(out, input)) return refuseOverwrite(out, io);
+  if (out !== undefined && input !== undefined && sameFile(out, input)) {
+    io.stderr.write(`--out ${JSON.stringify(out)}: is the input file; expected another file for the trace\n`);
+    return EXIT_USAGE;
+  }
   const text = serializeJsonLinesTrace(trace);
   if (out === undefined) {
     io.stdout.write(text);
@@ -85,20 +84,7 @@ async function writeTrace(trace: Trace, out: string | undefined, io: CliIo, inpu
     try {
       await writeFile(out, text);
     } catch (error) {
-      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-      const reason =
-        code === 'ENOENT'
-          ? 'no such directory'
-          : code === 'EISDIR'
-            ? 'is a directory, expected a file'
-            : code === 'ENOTDIR'
-              ? 'a folder on its path is a file'
-              : code === 'EACCES'
-                ? 'permission denied'
-                : error instanceof Error
-                  ? error.message
-                  : String(error);
-      io.stderr.write(`--out ${JSON.stringify(out)}: cannot write: ${reason}\n`);
+      io.stderr.write(`--out ${JSON.stringify(out)}: cannot write: ${fileErrorReason(error, 'no such directory')}\n`);
       return EXIT_USAGE;
     }
     io.stdout.write(`${out}: ${trace.jobs.length.toLocaleString('en-US')} job${trace.jobs.length === 1 ? '' : 's'} from ${trace.source}\n`);

@@ -42,14 +42,14 @@ export const MAX_TRACE_SECONDS = 2 * 365 * 24 * 3600;
 /** The shortest run time a trace job may have: a millisecond, the simulated cloud's finest step. */
 export const MIN_DURATION_SECONDS = 0.001;
 
-/** The issue for a job that ends after MAX_TRACE_SECONDS, or undefined. */
-export function spanIssue(job: Pick<TraceJob, 'at' | 'durationSeconds'>, path: string, line: number): InputIssue | undefined {
+/** The issue for a job that ends after MAX_TRACE_SECONDS, or undefined; `hint` follows the expectation. */
+export function spanIssue(job: Pick<TraceJob, 'at' | 'durationSeconds'>, path: string, line: number, hint = ''): InputIssue | undefined {
   const end = job.at + job.durationSeconds;
   if (end <= MAX_TRACE_SECONDS) return undefined;
   return {
     path,
     line,
-    message: `the job ends ${Math.round(end).toLocaleString('en-US')} s after the trace start; expected a trace of at most 2 years (${MAX_TRACE_SECONDS.toLocaleString('en-US')} s), times in seconds from its start (not Unix timestamps)`,
+    message: `the job ends ${Math.round(end).toLocaleString('en-US')} s after the trace start; expected a trace of at most 2 years (${MAX_TRACE_SECONDS.toLocaleString('en-US')} s)${hint}`,
   };
 }
 

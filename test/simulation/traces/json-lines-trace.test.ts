@@ -120,8 +120,8 @@ describe('parseJsonLinesTrace', () => {
     const text = lines({ ...MINIMAL, attempt: 2 }, { ...MINIMAL, jobId: 'unix', at: 1_700_000_000 }, { ...MINIMAL, jobId: 'long', at: 60_000_000, durationSeconds: 5_000_000 });
     expect(problems(text)).toEqual([
       'trace.jsonl: line 1: attempt: a trace job is a first submission; expected 1 or no attempt, got 2',
-      'trace.jsonl: line 2: at: expected a number <= 63072000, got 1700000000',
-      'trace.jsonl: line 3: the job ends 65,000,000 s after the trace start; expected a trace of at most 2 years (63,072,000 s), times in seconds from its start (not Unix timestamps)',
+      'trace.jsonl: line 2: the job ends 1,700,000,045 s after the trace start; expected a trace of at most 2 years (63,072,000 s); at is seconds from the trace start, not a Unix timestamp',
+      'trace.jsonl: line 3: the job ends 65,000,000 s after the trace start; expected a trace of at most 2 years (63,072,000 s); at is seconds from the trace start, not a Unix timestamp',
     ]);
   });
 
