@@ -189,11 +189,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   })();
 
   const jobIds = new Set(arrivals.map((a) => a.message.jobId));
-  const deadLettered = new DeadLetteredJobs(world, jobIds);
+  const deadLettered = new DeadLetteredJobs(world, jobIds, () => (clock.now() - origin) / 1000);
   // Checked before every step of virtual time, so kept cheap: only this run's jobs ever reach the cloud and the dead-letter queue.
   const finishedJobs = (): number => {
     let finished = watch.succeeded().size;
-    for (const id of deadLettered.ids()) if (!watch.succeeded().has(id)) finished++;
+    for (const id of deadLettered.seenAt().keys()) if (!watch.succeeded().has(id)) finished++;
     return finished;
   };
   const done = (): boolean => sent === arrivals.length && finishedJobs() === jobIds.size && atWarmMinimum(world);
@@ -216,12 +216,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     jobs: jobIds.size,
     succeeded,
     // Every dead letter counts, even of a job that also succeeded: that would be a bug to see, not hide.
-    deadLettered: deadLettered.ids().size,
+    deadLettered: deadLettered.seenAt().size,
     completed,
     totalCost,
     costSplit: split,
     simulatedSeconds: (endedAt - origin) / 1000,
-    waitSeconds: firstAttemptWaits(tasks, unstartedWaits(arrivals, tasks, deadLettered.ids(), (endedAt - origin) / 1000)),
+    waitSeconds: firstAttemptWaits(tasks, unstartedWaits(arrivals, tasks, deadLettered.seenAt(), (endedAt - origin) / 1000)),
     nodesLaunched: countBy(world.cloud.instances().map((i) => i.type)),
     nodesAtEnd,
     apiCalls,
@@ -303,25 +303,32 @@ async function sleepUnlessEnded(clock: VirtualClock, ms: number, ended: AbortSig
   }
 }
 
-/** Ids of the simulation's jobs in the dead-letter queue, read incrementally (the queue only appends). */
+/**
+ * Ids of the simulation's jobs in the dead-letter queue, read incrementally (the queue only
+ * appends), with when each was first seen there. The run reads them at every step of the
+ * virtual clock (its end test), so that is when the job was dead-lettered.
+ */
 class DeadLetteredJobs {
   readonly #world: SimWorld;
   readonly #jobIds: ReadonlySet<string>;
-  readonly #ids = new Set<string>();
+  readonly #now: () => number;
+  readonly #seenAt = new Map<string, number>();
   #read = 0;
 
-  constructor(world: SimWorld, jobIds: ReadonlySet<string>) {
+  constructor(world: SimWorld, jobIds: ReadonlySet<string>, nowSeconds: () => number) {
     this.#world = world;
     this.#jobIds = jobIds;
+    this.#now = nowSeconds;
   }
 
-  ids(): ReadonlySet<string> {
+  /** Seconds from the start at which each dead-lettered job was first seen. */
+  seenAt(): ReadonlyMap<string, number> {
     const letters = this.#world.queue.deadLetters();
     for (; this.#read < letters.length; this.#read++) {
       const id = jobIdOf(letters[this.#read]!.body);
-      if (id !== undefined && this.#jobIds.has(id)) this.#ids.add(id);
+      if (id !== undefined && this.#jobIds.has(id) && !this.#seenAt.has(id)) this.#seenAt.set(id, this.#now());
     }
-    return this.#ids;
+    return this.#seenAt;
   }
 }
 
@@ -411,10 +418,13 @@ function tasksOf(world: SimWorld, arrivals: readonly Arrival[], origin: number):
   });
 }
 
-/** How long each job that arrived by `endSeconds` and never started nor was dead-lettered had waited by then. */
-function unstartedWaits(arrivals: readonly Arrival[], tasks: readonly SimulatedTask[], deadLettered: ReadonlySet<string>, endSeconds: number): number[] {
+/**
+ * How long each job that arrived by `endSeconds` and never started had waited: until it was
+ * dead-lettered (seconds from the start, by id), or until the end.
+ */
+function unstartedWaits(arrivals: readonly Arrival[], tasks: readonly SimulatedTask[], deadLetteredAt: ReadonlyMap<string, number>, endSeconds: number): number[] {
   const started = new Set(tasks.map((t) => t.jobId));
-  return arrivals.flatMap(({ at, message }) => (at <= endSeconds && !started.has(message.jobId) && !deadLettered.has(message.jobId) ? [endSeconds - at] : []));
+  return arrivals.flatMap(({ at, message }) => (at <= endSeconds && !started.has(message.jobId) ? [Math.max(0, (deadLetteredAt.get(message.jobId) ?? endSeconds) - at)] : []));
 }
 
 /** Nearest-rank percentiles of arrival → first start, with the waits of jobs never started; all 0 when no job arrived. */
