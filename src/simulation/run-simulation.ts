@@ -109,8 +109,8 @@ export interface SimulationReport {
   readonly costSplit: CostSplit;
   readonly simulatedSeconds: number;
   /**
-   * Arrival to the start of the job's first task. A job that arrived but never started (and
-   * was not dead-lettered) counts as waiting until the run ended: a run that starts nothing
+   * Arrival to the start of the job's first task. A job that arrived but never started counts
+   * as waiting until it was dead-lettered, or until the run ended: a run that starts nothing
    * shows its whole length, not 0.
    */
   readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };

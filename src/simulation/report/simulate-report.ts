@@ -48,7 +48,7 @@ export interface SummarisedRun {
   /** totalCostUsd over the bound; null when the bound is 0 and no ratio exists. */
   readonly costOverClairvoyant: number | null;
   readonly costOverAnySchedule: number | null;
-  /** Arrival to first start; a job never started counts as waiting until the run ended. */
+  /** Arrival to first start; a job never started counts as waiting until it was dead-lettered or the run ended. */
   readonly waitSeconds: { readonly p50: number; readonly p95: number; readonly max: number };
   /** Time-weighted over the whole run, per dimension. */
   readonly utilization: Resources;
