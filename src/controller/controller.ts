@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { InstanceType } from '../core/catalog/instance-type.ts';
 import { matchesTypePattern } from '../core/catalog/type-pattern.ts';
@@ -51,6 +52,7 @@ export interface ControllerDeps {
 
 interface HeldJob {
   receipt: string;
+  readonly messageId: string;
   readonly message: JobMessage;
   readonly sentAt: number;
   readonly demand: Resources;
@@ -654,16 +656,22 @@ export class Controller implements ControllerApi {
   #hold(m: HeldMessage): void {
     const { queue, rules, metrics, clock } = this.#deps;
     const { jobId } = m.message;
-    if (this.#running.has(jobId)) {
-      // Already started (a duplicate delivery, or a retry racing its own first copy).
-      this.#background(queue.delete([m.receipt]), `deleting the duplicate message of job ${jobId}`);
-      this.#decide('duplicate', `job ${jobId} already runs; duplicate message deleted`, { jobId });
+    const running = this.#running.get(jobId);
+    if (running) {
+      // Already started (a duplicate delivery, or a retry racing its own first copy). An
+      // adopted task's message may be a stand-in (after a restart): nothing to compare.
+      this.#settleDuplicate(m, running.adopted === true ? undefined : running.message, 'already runs');
       return;
     }
     const existing = this.#held.get(jobId);
-    if (existing) {
+    if (existing?.messageId === m.messageId) {
       // The same message again (its visibility ran out): keep the newest receipt.
       existing.receipt = m.receipt;
+      return;
+    }
+    if (existing) {
+      // Another message with the same job id, the idempotency key: the job runs once.
+      this.#settleDuplicate(m, existing.message, 'is already held');
       return;
     }
     const problem = rules.check(m.message);
@@ -675,7 +683,25 @@ export class Controller implements ControllerApi {
     }
     const { demand, constraints } = rules.demandAndConstraints(m.message);
     metrics.jobsReceived.inc();
-    this.#held.set(jobId, { receipt: m.receipt, message: m.message, sentAt: m.sentAt, demand, constraints, lastExtendedAt: clock.now(), starting: false });
+    this.#held.set(jobId, { receipt: m.receipt, messageId: m.messageId, message: m.message, sentAt: m.sentAt, demand, constraints, lastExtendedAt: clock.now(), starting: false });
+  }
+
+  /**
+   * A second message for a job that is held or runs: deleted when it asks for the same work
+   * (its attempt aside), dead-lettered with the reason when it asks for other work under the
+   * same job id, so it is neither run twice nor lost without a word.
+   */
+  #settleDuplicate(m: HeldMessage, kept: JobMessage | undefined, state: string): void {
+    const { queue } = this.#deps;
+    const { jobId } = m.message;
+    if (kept === undefined || isDeepStrictEqual({ ...m.message, attempt: 0 }, { ...kept, attempt: 0 })) {
+      this.#background(queue.delete([m.receipt]), `deleting the duplicate message of job ${jobId}`);
+      this.#decide('duplicate', `job ${jobId} ${state}; duplicate message deleted`, { jobId });
+      return;
+    }
+    const reason = `job id ${JSON.stringify(jobId)} ${state} with a different message; expected one message per job id (the id is the job's idempotency key)`;
+    this.#background(queue.deadLetter(m.receipt, JSON.stringify(m.message), reason), `dead-lettering the conflicting message of job ${jobId}`);
+    this.#decide('dead-letter', `job ${jobId}: conflicting message dead-lettered: ${reason}`, { jobId });
   }
 
   async #extendVisibility(): Promise<void> {

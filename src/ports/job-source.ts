@@ -4,6 +4,8 @@ import type { JobMessage } from '../jobs/job-message.ts';
 export interface HeldMessage {
   /** Opaque handle for later calls (an SQS receipt handle). */
   readonly receipt: string;
+  /** The queue's id of the message (an SQS MessageId): the same on every delivery of it, unlike the receipt. */
+  readonly messageId: string;
   readonly message: JobMessage;
   /** How many times the queue has handed this message out, this time included. */
   readonly receiveCount: number;

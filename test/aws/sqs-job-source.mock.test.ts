@@ -71,7 +71,7 @@ describe('SqsJobSource.receive', () => {
       ],
     });
     const { held, rejected } = await source().receive(10);
-    expect(held).toEqual([{ receipt: 'r-good', message: job('a'), receiveCount: 3, sentAt: 1_700_000_123_456 }]);
+    expect(held).toEqual([{ receipt: 'r-good', messageId: 'id-r-good', message: job('a'), receiveCount: 3, sentAt: 1_700_000_123_456 }]);
     expect(rejected.map((r) => [r.receipt, r.body])).toEqual([
       ['r-syntax', 'not json'],
       ['r-shape', JSON.stringify({ jobId: 'b', colour: 'blue' })],

@@ -135,3 +135,28 @@ describe('controller on the simulated cloud (virtual time)', () => {
     await stopDriving(h, second);
   });
 });
+
+describe('two messages with one job id (the idempotency key)', () => {
+  it('runs the job once: the same work again is deleted, other work under the id is dead-lettered with the reason', async () => {
+    const h = buildHarness();
+    const controller = h.newController();
+    const first = job('twin', 'segment');
+    // In one batch, and again once the first is held: neither may run it a second time.
+    await h.queue.send([first, { ...first }, { ...first, algorithm: 'infer', env: { MODEL: 'm1' } }]);
+    controller.start();
+    await h.clock.runUntil(() => h.cloud.tasks().length > 0, 10 * 60_000);
+    await h.queue.send([{ ...first }, { ...first, inputs: ['s3://bucket/other.tif'] }]);
+
+    expect(await h.clock.runUntil(() => succeeded(h.cloud, ['twin']).length === 1, 3600_000)).toBe(true);
+    // Past every visibility timeout: no copy comes back to run again.
+    await h.clock.runFor(3 * 3600_000);
+    expect(h.cloud.startedTaskCount('twin')).toBe(1);
+    expect(h.cloud.duplicateStartAttempts()).toBe(0);
+    expect(h.queue.depth()).toBe(0);
+    const letters = h.queue.deadLetters();
+    expect(letters).toHaveLength(2);
+    for (const letter of letters) expect(letter.reason).toMatch(/^job id "twin" (is already held|already runs) with a different message; expected one message per job id/);
+    expect(letters.map((l) => (JSON.parse(l.body) as { algorithm: string; inputs: string[] }).algorithm).sort()).toEqual(['infer', 'segment']);
+    await stopDriving(h, controller);
+  });
+});

@@ -87,7 +87,7 @@ export class MemoryJobSource implements JobSource {
       stored.receipt = `receipt-${++this.#receiptsIssued}`;
       this.#byReceipt.set(stored.receipt, stored);
       const parsed = parseJobMessageText(stored.body);
-      if (parsed.ok) held.push({ receipt: stored.receipt, message: parsed.message, receiveCount: stored.receiveCount, sentAt: stored.sentAt });
+      if (parsed.ok) held.push({ receipt: stored.receipt, messageId: String(stored.id), message: parsed.message, receiveCount: stored.receiveCount, sentAt: stored.sentAt });
       else rejected.push({ receipt: stored.receipt, body: stored.body, reason: parsed.reason });
     }
     return { held, rejected };

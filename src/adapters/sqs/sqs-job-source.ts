@@ -115,7 +115,7 @@ export class SqsJobSource implements JobSource {
       if (message.ReceiptHandle === undefined) continue;
       const body = message.Body ?? '';
       const parsed = parseJobMessageText(body);
-      if (parsed.ok) held.push({ receipt: message.ReceiptHandle, message: parsed.message, ...this.#deliveryFacts(message) });
+      if (parsed.ok) held.push({ receipt: message.ReceiptHandle, messageId: message.MessageId ?? message.ReceiptHandle, message: parsed.message, ...this.#deliveryFacts(message) });
       else rejected.push({ receipt: message.ReceiptHandle, body, reason: parsed.reason });
     }
     return { held, rejected };
