@@ -70,10 +70,15 @@ export interface DecisionView {
 }
 
 /** What the HTTP edge needs from the running daemon. */
+/** Why a job is refused, and the daemon not ready, once stopping has begun. */
+export const STOPPING_REASON = 'loadmaster is stopping and takes no more jobs; expected them again once it runs (nothing was enqueued)';
+
 export interface ControllerApi {
   view(): ControllerView;
   /** Config loaded and first sync with the cloud done. */
   isReady(): boolean;
+  /** Stopping has begun: no more jobs are taken. */
+  isStopping(): boolean;
   /** Validates and enqueues job messages (the body of POST /v1/jobs: one message or an array). */
   submit(messages: readonly unknown[]): Promise<{ readonly accepted: readonly string[]; readonly rejected: readonly { readonly index: number; readonly reason: string }[] }>;
 }

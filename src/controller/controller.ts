@@ -17,7 +17,7 @@ import type { HeldMessage, JobSource } from '../ports/job-source.ts';
 import type { FinishWrite, WriteSpool } from '../ports/write-spool.ts';
 import { ApiLimiter } from './api-limiter.ts';
 import type { ApiOperation, ControllerSettings } from './controller-settings.ts';
-import type { ControllerApi, ControllerView, DecisionView, NodeLifecycle, PendingJobView } from './controller-view.ts';
+import { STOPPING_REASON, type ControllerApi, type ControllerView, type DecisionView, type NodeLifecycle, type PendingJobView } from './controller-view.ts';
 import { LaunchBatcher } from './launch-batcher.ts';
 
 /** What the controller needs to know about jobs that depends on the config: validation, demand, retries. */
@@ -210,12 +210,20 @@ export class Controller implements ControllerApi {
   }
 
   isReady(): boolean {
-    return this.#ready;
+    return this.#ready && !this.#stopping;
+  }
+
+  isStopping(): boolean {
+    return this.#stopping;
   }
 
   async submit(bodies: readonly unknown[]): Promise<{ accepted: string[]; rejected: { index: number; reason: string }[] }> {
     const accepted: JobMessage[] = [];
     const rejected: { index: number; reason: string }[] = [];
+    if (this.#stopping) {
+      // An in-memory queue would go with this process: a job taken now could be lost.
+      return { accepted: [], rejected: bodies.map((_, index) => ({ index, reason: STOPPING_REASON })) };
+    }
     bodies.forEach((body, index) => {
       const parsed = this.#deps.rules.parse(body);
       const reason = parsed.ok ? this.#deps.rules.check(parsed.message) : parsed.reason;

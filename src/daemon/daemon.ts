@@ -83,6 +83,10 @@ export async function createDaemon(config: LoadmasterConfig, clock: Clock, logge
     async stop() {
       await controller.stop();
       await server.close();
+      const left = backends.sim?.queue.depth() ?? 0;
+      if (left > 0 && config.queue.kind === 'memory') {
+        logger.error({ jobs: left }, `${left} job(s) still in the in-memory queue are lost with this process (queue.kind: memory keeps nothing across a stop; use sqs to keep them)`);
+      }
       backends.close();
     },
   };

@@ -3,7 +3,7 @@
 // ControllerApi or the metrics registry. The caller decides where to listen.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { ControllerApi } from '../controller/controller-view.ts';
+import { STOPPING_REASON, type ControllerApi } from '../controller/controller-view.ts';
 import type { Logger } from '../log/logger.ts';
 
 /** Large enough for thousands of job messages in one POST. */
@@ -52,6 +52,7 @@ export function buildServer(api: ControllerApi, registry: Registry, logger: Logg
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
+    if (api.isStopping()) return reply.code(503).send({ status: 'stopping', reason: STOPPING_REASON });
     if (api.isReady()) return { status: 'ready' };
     return reply.code(503).send({ status: 'not ready', reason: 'the controller has not finished loading its config and its first sync with the cloud' });
   });
@@ -64,6 +65,7 @@ export function buildServer(api: ControllerApi, registry: Registry, logger: Logg
 }
 
 async function submitJobs(api: ControllerApi, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  if (api.isStopping()) return reply.code(503).send({ reason: STOPPING_REASON });
   const parsed = parseSubmission(request.body);
   if (!parsed.ok) return reply.code(400).send({ reason: parsed.reason });
   const outcome: SubmitOutcome = await api.submit(parsed.messages);

@@ -51,6 +51,28 @@ describe('loadmaster run', () => {
     expect(await running).toBe(0);
   }, 30_000);
 
+  it('never leaves SIGHUP, or a second SIGTERM, to their default action (killing the daemon) while it starts or stops', async () => {
+    const config = await exampleConfigOnFreePort();
+    const signals = new EventEmitter() as EventEmitter & SignalSource;
+    let stdout = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
+    const running = runDaemon({ config, timeScale: '100' }, io, signals);
+    // Starting: a listener is there before the config is even read.
+    expect(signals.listenerCount('SIGHUP')).toBe(1);
+    await waitFor(() => stdout.includes('loadmaster running'));
+
+    signals.emit('SIGTERM');
+    // Stopping: SIGHUP and SIGTERM still have listeners, and a second SIGTERM only says so.
+    expect(signals.listenerCount('SIGHUP')).toBeGreaterThan(0);
+    expect(signals.listenerCount('SIGTERM')).toBeGreaterThan(0);
+    signals.emit('SIGHUP');
+    signals.emit('SIGTERM');
+    expect(await running).toBe(0);
+    expect(stdout).toContain('already stopping');
+    expect(stdout).not.toContain('configuration reloaded');
+    for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT']) expect(signals.listenerCount(signal)).toBe(0);
+  }, 30_000);
+
   it('--watch reloads once per save, also when a save replaces the file', async () => {
     const config = await exampleConfigOnFreePort();
     const signals = new EventEmitter() as EventEmitter & SignalSource;

@@ -4,6 +4,7 @@ import type { ControllerApi, ControllerView } from '../../src/controller/control
 
 export interface FakeControllerApi extends ControllerApi {
   ready: boolean;
+  stopping: boolean;
   /** Every batch submit() was called with. */
   readonly submissions: unknown[][];
 }
@@ -77,9 +78,11 @@ export const SAMPLE_VIEW: ControllerView = {
 export function fakeControllerApi(view: ControllerView = SAMPLE_VIEW): FakeControllerApi {
   const fake: FakeControllerApi = {
     ready: true,
+    stopping: false,
     submissions: [],
     view: () => view,
-    isReady: () => fake.ready,
+    isReady: () => fake.ready && !fake.stopping,
+    isStopping: () => fake.stopping,
     submit: async (messages) => {
       fake.submissions.push([...messages]);
       const accepted: string[] = [];

@@ -1,3 +1,4 @@
+import { STOPPING_REASON } from '../../src/controller/controller-view.ts';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.ts';
@@ -49,6 +50,17 @@ describe('GET /metrics, /healthz, /readyz, /v1/state', () => {
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'not ready', reason: expect.stringContaining('first sync with the cloud') });
+  });
+
+  it('once stopping, answers /readyz and POST /v1/jobs with 503 and the reason, and enqueues nothing', async () => {
+    const api = fakeControllerApi();
+    api.stopping = true;
+    const app = serverFor(api);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect([ready.statusCode, ready.json()]).toEqual([503, { status: 'stopping', reason: STOPPING_REASON }]);
+    const submit = await app.inject({ method: 'POST', url: '/v1/jobs', payload: '{"jobId":"late"}' });
+    expect([submit.statusCode, submit.json()]).toEqual([503, { reason: STOPPING_REASON }]);
+    expect(api.submissions).toEqual([]);
   });
 
   it('returns the controller view as JSON on /v1/state', async () => {

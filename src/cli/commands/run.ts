@@ -33,6 +33,18 @@ export interface SignalSource {
 const DEMO_TIME_SCALE = 60;
 
 export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalSource = process): Promise<number> {
+  // SIGHUP's default action kills the process: while starting and stopping there is no config
+  // to reload, so it is ignored then rather than ending the daemon with held jobs.
+  const ignore = (): void => undefined;
+  signals.on('SIGHUP', ignore);
+  try {
+    return await startAndServe(options, io, signals);
+  } finally {
+    signals.off('SIGHUP', ignore);
+  }
+}
+
+async function startAndServe(options: RunOptions, io: CliIo, signals: SignalSource): Promise<number> {
   let config: LoadmasterConfig;
   try {
     config = await loadConfigFile(options.config);
@@ -79,11 +91,14 @@ export async function runDaemon(options: RunOptions, io: CliIo, signals: SignalS
       stopping = true;
       logger.info({ reason: why }, 'stopping: handing held jobs back to the queue');
       stopped.abort();
-      for (const signal of ['SIGTERM', 'SIGINT'] as const) signals.off(signal, onStop);
       signals.off('SIGHUP', onReload);
-      void daemon.stop().then(() => resolve(0));
+      void daemon.stop().then(() => {
+        for (const signal of ['SIGTERM', 'SIGINT'] as const) signals.off(signal, onStop);
+        resolve(0);
+      });
     };
-    const onStop = (): void => stop('signal');
+    // A second SIGTERM or SIGINT while stopping is taken as the first: the stop finishes, handing jobs back.
+    const onStop = (): void => (stopping ? logger.warn('already stopping: handing held jobs back first') : stop('signal'));
     const onReload = (): void => void reload(daemon, options.config, logger);
     signals.on('SIGTERM', onStop);
     signals.on('SIGINT', onStop);
