@@ -32,20 +32,17 @@ describe('loadmaster run', () => {
 
   it('keeps the old config when SIGHUP brings an invalid one, applies a valid one, and stops on SIGTERM with exit 0', async () => {
     const config = await exampleConfigOnFreePort();
-    const signals = new EventEmitter() as EventEmitter & SignalSource;
-    let stdout = '';
-    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
-    const running = runDaemon({ config, timeScale: '100' }, io, signals);
-    await waitFor(() => stdout.includes('loadmaster running'));
+    const { signals, output, running } = startDaemon({ config, timeScale: '100' });
+    await waitFor(() => output().includes('loadmaster running'));
 
     const original = await readFile(config, 'utf8');
     await writeFile(config, original.replace(/maxInstances: \d+/, 'maxInstances: -5'));
     signals.emit('SIGHUP');
-    await waitFor(() => stdout.includes('new configuration refused'));
+    await waitFor(() => output().includes('new configuration refused'));
 
     await writeFile(config, original.replace(/maxInstances: \d+/, 'maxInstances: 7'));
     signals.emit('SIGHUP');
-    await waitFor(() => stdout.includes('configuration reloaded'));
+    await waitFor(() => output().includes('configuration reloaded'));
 
     signals.emit('SIGTERM');
     expect(await running).toBe(0);
@@ -53,13 +50,10 @@ describe('loadmaster run', () => {
 
   it('never leaves SIGHUP, or a second SIGTERM, to their default action (killing the daemon) while it starts or stops', async () => {
     const config = await exampleConfigOnFreePort();
-    const signals = new EventEmitter() as EventEmitter & SignalSource;
-    let stdout = '';
-    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
-    const running = runDaemon({ config, timeScale: '100' }, io, signals);
+    const { signals, output, running } = startDaemon({ config, timeScale: '100' });
     // Starting: a listener is there before the config is even read.
     expect(signals.listenerCount('SIGHUP')).toBe(1);
-    await waitFor(() => stdout.includes('loadmaster running'));
+    await waitFor(() => output().includes('loadmaster running'));
 
     signals.emit('SIGTERM');
     // Stopping: SIGHUP and SIGTERM still have listeners, and a second SIGTERM only says so.
@@ -68,19 +62,16 @@ describe('loadmaster run', () => {
     signals.emit('SIGHUP');
     signals.emit('SIGTERM');
     expect(await running).toBe(0);
-    expect(stdout).toContain('already stopping');
-    expect(stdout).not.toContain('configuration reloaded');
+    expect(output()).toContain('already stopping');
+    expect(output()).not.toContain('configuration reloaded');
     for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT']) expect(signals.listenerCount(signal)).toBe(0);
   }, 30_000);
 
   it('--watch reloads once per save, also when a save replaces the file', async () => {
     const config = await exampleConfigOnFreePort();
-    const signals = new EventEmitter() as EventEmitter & SignalSource;
-    let stdout = '';
-    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
-    const running = runDaemon({ config, timeScale: '100', watch: true }, io, signals);
-    await waitFor(() => stdout.includes('loadmaster running'));
-    const reloads = (): number => stdout.split('\n').filter((line) => line.includes('configuration reloaded')).length;
+    const { signals, output, running } = startDaemon({ config, timeScale: '100', watch: true });
+    await waitFor(() => output().includes('loadmaster running'));
+    const reloads = (): number => output().split('\n').filter((line) => line.includes('configuration reloaded')).length;
 
     const original = await readFile(config, 'utf8');
     for (const [n, limit] of [7, 8, 9].entries()) {
@@ -96,6 +87,14 @@ describe('loadmaster run', () => {
     expect(await running).toBe(0);
   }, 30_000);
 });
+
+/** The daemon started in-process on `signals` of its own, its stdout collected. */
+function startDaemon(options: Parameters<typeof runDaemon>[0]): { signals: EventEmitter & SignalSource; output: () => string; running: Promise<number> } {
+  const signals = new EventEmitter() as EventEmitter & SignalSource;
+  let stdout = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: () => undefined } };
+  return { signals, output: () => stdout, running: runDaemon(options, io, signals) };
+}
 
 async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
