@@ -3,6 +3,7 @@
 // 2 when the user can fix it (wrong URL, daemon not running, request refused), 1 when
 // the daemon itself failed.
 import type { CliIo } from './cli-io.ts';
+import { SUBMIT_BODY_LIMIT_BYTES } from '../server/http-server.ts';
 import { EXIT_INTERNAL, EXIT_USAGE } from './report-input-error.ts';
 
 export const DEFAULT_DAEMON_URL = 'http://127.0.0.1:9464';
@@ -28,11 +29,12 @@ export interface DaemonResponse {
 /** `base` must be an http(s) URL; `path` is appended to its path (so a proxy prefix is kept). */
 export async function callDaemon(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<DaemonResponse> {
   const url = endpoint(base, path);
+  const payload = body === undefined ? undefined : requestBody(body);
   let response: Response;
   try {
     response = await fetch(url, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      ...(payload === undefined ? {} : { body: payload, headers: { 'content-type': 'application/json' } }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
@@ -47,6 +49,21 @@ export async function callDaemon(base: string, method: 'GET' | 'POST', path: str
   }
   if (response.status >= 500) throw new DaemonError(`${method} ${url} failed with ${response.status}: ${reasonOf(parsed) ?? text.slice(0, 200)}`, EXIT_INTERNAL);
   return { status: response.status, body: parsed };
+}
+
+/** The body as JSON text, refused here when the daemon would refuse it (too large) or it cannot be written. */
+function requestBody(body: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (error) {
+    throw new DaemonError(`cannot send the jobs: ${error instanceof Error ? error.message : String(error)}; expected job messages (JSON objects)`, EXIT_USAGE);
+  }
+  const bytes = Buffer.byteLength(text);
+  if (bytes > SUBMIT_BODY_LIMIT_BYTES) {
+    throw new DaemonError(`the jobs are ${(bytes / 1024 / 1024).toFixed(1)} MiB as one request; expected at most ${SUBMIT_BODY_LIMIT_BYTES / 1024 / 1024} MiB (split the file and submit the parts)`, EXIT_USAGE);
+  }
+  return text;
 }
 
 /** One line on stderr; returns the exit code. */

@@ -7,7 +7,7 @@ import { STOPPING_REASON, type ControllerApi } from '../controller/controller-vi
 import type { Logger } from '../log/logger.ts';
 
 /** Large enough for thousands of job messages in one POST. */
-const SUBMIT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+export const SUBMIT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** Scraped and probed every few seconds: logging each would drown the log. */
 const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
@@ -68,7 +68,14 @@ async function submitJobs(api: ControllerApi, request: FastifyRequest, reply: Fa
   if (api.isStopping()) return reply.code(503).send({ reason: STOPPING_REASON });
   const parsed = parseSubmission(request.body);
   if (!parsed.ok) return reply.code(400).send({ reason: parsed.reason });
-  const outcome: SubmitOutcome = await api.submit(parsed.messages);
+  let outcome: SubmitOutcome;
+  try {
+    outcome = await api.submit(parsed.messages);
+  } catch (error) {
+    // Validation recurses into the body: nesting thousands deep overflows the stack.
+    if (error instanceof RangeError) return reply.code(400).send({ reason: `the body is nested too deeply (${error.message}); ${EXPECTED_BODY}` });
+    throw error;
+  }
   // Accepted messages are enqueued even when others are rejected: the caller fixes and resends only those.
   if (outcome.rejected.length > 0) return reply.code(400).send({ accepted: outcome.accepted, rejected: outcome.rejected });
   return reply.code(202).send({ accepted: outcome.accepted });

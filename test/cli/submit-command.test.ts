@@ -85,6 +85,24 @@ describe('loadmaster submit', () => {
     });
   });
 
+  it('refuses a batch larger than the daemon takes before sending it, and the daemon answers nesting too deep with 400', async () => {
+    const { url, api } = await startDaemon();
+    const big = Array.from({ length: 40_000 }, (_, i) => ({ ...seg1, jobId: `seg-${i}`, env: { MODEL: 'm'.repeat(200) } }));
+    const { jobs } = await writeTempFiles({ jobs: JSON.stringify(big) });
+    const run = await runCli('submit', jobs!, '--url', url);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^loadmaster: the jobs are \d+\.\d MiB as one request; expected at most 10 MiB \(split the file and submit the parts\)\n$/);
+    expect(api.submissions).toEqual([]);
+
+    api.submit = async () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    };
+    const { job } = await writeTempFiles({ job: JSON.stringify(seg1) });
+    const deep = await runCli('submit', job!, '--url', url);
+    expect(deep.code).toBe(2);
+    expect(deep.stderr).toContain('the body is nested too deeply (Maximum call stack size exceeded)');
+  });
+
   it('exits 1 with the reason when the daemon fails', async () => {
     const { url, api } = await startDaemon();
     api.submit = async () => {
