@@ -1,7 +1,7 @@
 import type { InstanceType } from '../catalog/instance-type.ts';
 import { matchesTypePattern } from '../catalog/type-pattern.ts';
 import { packItems } from '../packing/pack.ts';
-import type { BinKind, ItemGroup, KindLimit } from '../packing/pack-types.ts';
+import type { BinKind, ItemGroup, KindLimit, PackingResult } from '../packing/pack-types.ts';
 import { DIMENSIONS } from '../resources.ts';
 import { explainNoCompatibleType } from './compatibility.ts';
 import { budgetRefusal, launchBudget, minBy, spend, type LaunchBudget } from './launch-budget.ts';
@@ -148,19 +148,23 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
       const overBudget = instanceCount(packing.bins) > budget.instances;
       const filledLimits = limitKinds.filter((ks, i) => packing.bins.reduce((n, bin) => n + (ks.includes(bin.kind) ? bin.copies : 0), 0) >= Math.max(0, budget.typeRooms[i]!.room));
       if (overBudget || (heldBack(packing) > 0 && filledLimits.length > 0)) {
-        // Instance counts bind (maxInstances, or a type limit the packing filled): pack for the
-        // fewest instances where counts bind (each priced as the dearest type on top of its
-        // own), so the instances allowed carry as much work as they can.
+        // Instance counts bind (maxInstances, or a type limit the packing filled): pack again
+        // with a surcharge on each instance where counts bind, so fewer, larger instances
+        // carry the work. The surcharge rises until the packing fits the instances allowed:
+        // the dearest type's price on top of each at most, but only as much as needed, since
+        // a larger one buys the largest types whatever they cost (192-vCPU GPU instances for
+        // CPU jobs).
         const countLimited = (k: number): boolean => overBudget || filledLimits.some((ks) => ks.includes(k));
-        // Construction only (effort 0): the price per instance already steers it to large types,
-        // and the improvement search would cost seconds on a tier of 100k jobs.
-        const fewest = packItems(
-          groups,
-          kinds.map((kind, k) => (countLimited(k) ? { capacity: kind.capacity, cost: kind.cost + dearest } : kind)),
-          { limits, effort: 0 },
-        );
-        const better = heldBack(fewest) < heldBack(packing) || (overBudget && heldBack(fewest) === heldBack(packing) && instanceCount(fewest.bins) < instanceCount(packing.bins));
-        if (better) packing = fewest;
+        for (const share of SURCHARGE_SHARES) {
+          // Construction only (effort 0): the improvement search would cost seconds on a tier of 100k jobs.
+          const candidate = packItems(
+            groups,
+            kinds.map((kind, k) => (countLimited(k) ? { capacity: kind.capacity, cost: kind.cost + share * dearest } : kind)),
+            { limits, effort: 0 },
+          );
+          if (preferUnderCount(candidate, packing, { allowed: budget.instances, overBudget, heldBack, kinds })) packing = candidate;
+          if (heldBack(candidate) === 0 && (!overBudget || instanceCount(candidate.bins) <= budget.instances)) break;
+        }
       }
 
       const next = new Map<number, (typeof queues)[number]['jobs']>();
@@ -229,6 +233,29 @@ function planRound(input: PlannerInput, refusedOwn: ReadonlySet<string>): Plan {
 
 /** Wait codes of a launch the budget refused. */
 const BUDGET_CODES: ReadonlySet<WaitReason['code']> = new Set(['max-instances', 'max-hourly-cost', 'type-limit']);
+
+/** Surcharges per instance, as shares of the dearest type's price, tried in turn when instance counts bind. */
+const SURCHARGE_SHARES = [1 / 64, 1 / 16, 1 / 4, 1];
+
+/**
+ * Whether `candidate` beats `current` when instance counts bind: fewer jobs held back; then,
+ * under maxInstances, fitting the instances allowed; then the cheaper of two that fit, or
+ * the fewer instances of two that do not.
+ */
+function preferUnderCount(
+  candidate: PackingResult,
+  current: PackingResult,
+  context: { readonly allowed: number; readonly overBudget: boolean; readonly heldBack: (p: PackingResult) => number; readonly kinds: readonly BinKind[] },
+): boolean {
+  const { allowed, overBudget, heldBack, kinds } = context;
+  if (heldBack(candidate) !== heldBack(current)) return heldBack(candidate) < heldBack(current);
+  if (!overBudget) return false;
+  const [fits, fitsNow] = [instanceCount(candidate.bins) <= allowed, instanceCount(current.bins) <= allowed];
+  if (fits !== fitsNow) return fits;
+  // Priced without the surcharge, which differs between candidates.
+  const price = (p: PackingResult): number => p.bins.reduce((sum, bin) => sum + bin.copies * kinds[bin.kind]!.cost, 0);
+  return fits ? price(candidate) < price(current) : instanceCount(candidate.bins) < instanceCount(current.bins);
+}
 
 function instanceCount(bins: readonly { readonly copies: number }[]): number {
   return bins.reduce((sum, bin) => sum + bin.copies, 0);

@@ -117,3 +117,25 @@ describe('planFleet: re-packing when instance counts bind', () => {
     });
   });
 });
+
+describe('planFleet: under maxInstances, only as much surcharge per instance as the limit needs', () => {
+  // A dear giant that holds the most: the full surcharge (its own price on every instance)
+  // would buy it for CPU jobs that mid-size CPU types carry for a fraction of the price.
+  const wide = [
+    instanceType('c.large', 2, 4, 0.1),
+    instanceType('c.8xlarge', 32, 64, 1.8),
+    instanceType('g.giant', 192, 768, 16.288, { gpu: 8, gpuModel: 'A10G' }),
+  ];
+  const jobs = Array.from({ length: 120 }, (_, i) => job(`cpu-${i}`, 2, 4, { enqueuedAt: i }));
+
+  it('fits 120 two-vCPU jobs into 10 instances with CPU types, not GPU giants', () => {
+    const free = planFleet({ jobs, nodes: [], catalog: wide, policy: GENEROUS });
+    expect(free.launches.length).toBe(120);
+    const capped = planFleet({ jobs, nodes: [], catalog: wide, policy: { ...GENEROUS, maxInstances: 10 } });
+    expect(capped.waiting).toEqual([]);
+    expect(capped.launches.length).toBeLessThanOrEqual(10);
+    expect(capped.launches.every((l) => l.type.startsWith('c.'))).toBe(true);
+    // 8 × c.8xlarge (16 jobs each) = 14.4 USD/h, against 2 giants at 32.58.
+    expect(capped.launchHourlyCost).toBeLessThan(16);
+  });
+});
