@@ -83,6 +83,12 @@ async function submitJobs(api: ControllerApi, request: FastifyRequest, reply: Fa
 
 const EXPECTED_BODY = 'expected one job message (a JSON object) or a JSON array of them';
 
+/**
+ * Validation is synchronous: millions of tiny messages in one body (10 MiB of `{}`) would
+ * hold the event loop, health checks included, for most of a minute.
+ */
+export const MAX_MESSAGES_PER_REQUEST = 100_000;
+
 /** The body as a list of messages, or why it cannot be one. Message contents are the controller's to judge. */
 function parseSubmission(body: unknown): { ok: true; messages: unknown[] } | { ok: false; reason: string } {
   const text = typeof body === 'string' ? body : '';
@@ -94,7 +100,11 @@ function parseSubmission(body: unknown): { ok: true; messages: unknown[] } | { o
     return { ok: false, reason: `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}); ${EXPECTED_BODY}` };
   }
   if (Array.isArray(value)) {
-    return value.length === 0 ? { ok: false, reason: `the body is an empty array; ${EXPECTED_BODY}` } : { ok: true, messages: value };
+    if (value.length === 0) return { ok: false, reason: `the body is an empty array; ${EXPECTED_BODY}` };
+    if (value.length > MAX_MESSAGES_PER_REQUEST) {
+      return { ok: false, reason: `the body holds ${value.length.toLocaleString('en-US')} messages; expected at most ${MAX_MESSAGES_PER_REQUEST.toLocaleString('en-US')} per request (send them in several; nothing was queued)` };
+    }
+    return { ok: true, messages: value };
   }
   if (typeof value === 'object' && value !== null) return { ok: true, messages: [value] };
   return { ok: false, reason: `the body is ${JSON.stringify(value)}; ${EXPECTED_BODY}` };

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.ts';
 import { createMetrics } from '../../src/metrics/metrics.ts';
-import { buildServer, type LoadmasterServer } from '../../src/server/http-server.ts';
+import { buildServer, MAX_MESSAGES_PER_REQUEST, type LoadmasterServer } from '../../src/server/http-server.ts';
 import { fakeControllerApi, SAMPLE_VIEW, type FakeControllerApi } from './fake-controller-api.ts';
 
 let server: LoadmasterServer | undefined;
@@ -86,6 +86,14 @@ describe('GET /metrics, /healthz, /readyz, /v1/state', () => {
 });
 
 describe('POST /v1/jobs', () => {
+  it('refuses a body of more than 100,000 messages at once, queuing none', async () => {
+    const api = fakeControllerApi();
+    const response = await serverFor(api).inject({ method: 'POST', url: '/v1/jobs', payload: `[${Array(MAX_MESSAGES_PER_REQUEST + 1).fill('{}').join(',')}]` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ reason: 'the body holds 100,001 messages; expected at most 100,000 per request (send them in several; nothing was queued)' });
+    expect(api.submissions).toEqual([]);
+  });
+
   const message = { version: 1, jobId: 'seg-1', algorithm: 'segment-cells', inputs: ['s3://b/k'], outputPrefix: 's3://b/out/', env: {} };
 
   it('accepts one message object with 202', async () => {
