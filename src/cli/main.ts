@@ -122,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode === 0 && io === processIo && outputFailed() ? EXIT_INTERNAL : exitCode;
+    return exitCode === 0 && outputFailed() ? EXIT_INTERNAL : exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with exit code 0; the message is already printed.

@@ -69,10 +69,10 @@ export interface DecisionView {
   readonly instanceId?: string;
 }
 
-/** What the HTTP edge needs from the running daemon. */
 /** Why a job is refused, and the daemon not ready, once stopping has begun. */
 export const STOPPING_REASON = 'loadmaster is stopping and takes no more jobs; expected them again once it runs (nothing was enqueued)';
 
+/** What the HTTP edge needs from the running daemon. */
 export interface ControllerApi {
   view(): ControllerView;
   /** Config loaded and first sync with the cloud done. */

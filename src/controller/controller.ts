@@ -210,7 +210,7 @@ export class Controller implements ControllerApi {
   }
 
   isReady(): boolean {
-    return this.#ready && !this.#stopping;
+    return this.#ready;
   }
 
   isStopping(): boolean {
@@ -218,12 +218,12 @@ export class Controller implements ControllerApi {
   }
 
   async submit(bodies: readonly unknown[]): Promise<{ accepted: string[]; rejected: { index: number; reason: string }[] }> {
-    const accepted: JobMessage[] = [];
-    const rejected: { index: number; reason: string }[] = [];
     if (this.#stopping) {
       // An in-memory queue would go with this process: a job taken now could be lost.
       return { accepted: [], rejected: bodies.map((_, index) => ({ index, reason: STOPPING_REASON })) };
     }
+    const accepted: JobMessage[] = [];
+    const rejected: { index: number; reason: string }[] = [];
     bodies.forEach((body, index) => {
       const parsed = this.#deps.rules.parse(body);
       const reason = parsed.ok ? this.#deps.rules.check(parsed.message) : parsed.reason;

@@ -83,8 +83,9 @@ export async function createDaemon(config: LoadmasterConfig, clock: Clock, logge
     async stop() {
       await controller.stop();
       await server.close();
+      // The embedded queue (backends.sim) is in memory: what is left in it goes with the process.
       const left = backends.sim?.queue.depth() ?? 0;
-      if (left > 0 && config.queue.kind === 'memory') {
+      if (left > 0) {
         logger.error({ jobs: left }, `${left} job(s) still in the in-memory queue are lost with this process (queue.kind: memory keeps nothing across a stop; use sqs to keep them)`);
       }
       backends.close();

@@ -94,14 +94,15 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
 async function reportDirectoryProblem(path: string): Promise<string | undefined> {
   const expected = 'expected a directory to write report.json and report.html to (created when missing)';
   if (path.trim() === '') return `empty; ${expected}`;
-  let existing = resolve(path);
+  const wanted = resolve(path);
+  let existing = wanted;
   let info = await stat(existing).catch(() => undefined);
   while (info === undefined && dirname(existing) !== existing) {
     existing = dirname(existing);
     info = await stat(existing).catch(() => undefined);
   }
-  if (info?.isDirectory() !== true) return `${existing === resolve(path) ? 'it' : `${existing}, on its path,`} is a file; ${expected}`;
-  const targets = existing === resolve(path) ? [existing, join(existing, 'report.json'), join(existing, 'report.html')] : [existing];
+  if (info?.isDirectory() !== true) return `${existing === wanted ? 'it' : `${existing}, on its path,`} is a file; ${expected}`;
+  const targets = existing === wanted ? [existing, join(existing, 'report.json'), join(existing, 'report.html')] : [existing];
   for (const target of targets) {
     const targetInfo = await stat(target).catch(() => undefined);
     if (targetInfo === undefined) continue;

@@ -72,8 +72,8 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /** Writes the trace to `out` (stdout when undefined); `input`, the file read, is never overwritten. */
-async function writeTrace(trace: Trace, out: string | undefined, io: CliIo, input?: string): Promise<number> {
-  if (out !== undefined && input !== undefined && sameFile(out, input)) {
+async function writeTrace(trace: Trace, out: string | undefined, io: CliIo, input: string): Promise<number> {
+  if (out !== undefined && sameFile(out, input)) {
     io.stderr.write(`--out ${JSON.stringify(out)}: is the input file; expected another file for the trace\n`);
     return EXIT_USAGE;
   }
